@@ -1,0 +1,3 @@
+from callcenter.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""FastAGI call entry: the server, its wire protocol and the ``qualify`` route."""

@@ -1,0 +1,86 @@
+"""What the call-entry decision reads from the system of record, behind a small port.
+
+``EntryLookups`` is the port (tests put a slow or broken one behind it); ``StoreLookups`` reads
+the ``calls`` table with two indexed queries (revision 0004). Neither method has its own
+deadline: the caller (``qualify``) runs them under the AGI budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.storage.tables import CallRecord
+
+CALLS = CallRecord.__table__  # type: ignore[attr-defined]
+
+# A call in one of these states, with someone still on the line, takes a place in the room.
+ROOM_STATES = ("ringing", "queued", "offered", "answered", "qualified")
+
+
+@dataclass(frozen=True)
+class PriorCall:
+    """An earlier call from the same number."""
+
+    id: str
+    rang_at: datetime | None
+    state: str
+    outcome: str | None
+
+    @property
+    def abandoned(self) -> bool:
+        return self.state == "abandoned" or self.outcome == "abandoned"
+
+
+@dataclass(frozen=True)
+class RoomSnapshot:
+    """Calls taking a place in the room now, and which of the asked-about ids the store knows."""
+
+    live_ids: frozenset[str]
+    known_ids: frozenset[str]
+
+
+class EntryLookups(Protocol):
+    async def prior_calls(
+        self, e164: str, since: datetime, exclude: str, limit: int = 20
+    ) -> Sequence[PriorCall]: ...
+
+    async def room(self, pending: Collection[str]) -> RoomSnapshot: ...
+
+
+class StoreLookups:
+    """``EntryLookups`` on the calls table (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def prior_calls(
+        self, e164: str, since: datetime, exclude: str, limit: int = 20
+    ) -> Sequence[PriorCall]:
+        query = (
+            select(CALLS.c.id, CALLS.c.rang_at, CALLS.c.state, CALLS.c.outcome)
+            .where(CALLS.c.caller_e164 == e164, CALLS.c.rang_at >= since, CALLS.c.id != exclude)
+            .order_by(CALLS.c.rang_at.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            PriorCall(id=r.id, rang_at=r.rang_at, state=r.state, outcome=r.outcome) for r in rows
+        ]
+
+    async def room(self, pending: Collection[str]) -> RoomSnapshot:
+        live = and_(CALLS.c.line_ended.is_(False), CALLS.c.state.in_(ROOM_STATES))
+        condition = or_(live, CALLS.c.id.in_(list(pending))) if pending else live
+        query = select(CALLS.c.id, live.label("live")).where(condition)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return RoomSnapshot(
+            live_ids=frozenset(r.id for r in rows if r.live),
+            known_ids=frozenset(r.id for r in rows),
+        )

@@ -1,0 +1,326 @@
+"""The ``qualify`` route: who is calling, what priority, queue or overflow, within the budget.
+
+Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
+
+1. ``GET VARIABLE CHANNEL(linkedid)``: the call id on the timeline is the Linkedid (the AGI
+   environment only has the Local ;2 leg's uniqueid, the fallback, noted if used);
+2. the caller ID is classified (``numbers.classify``), never raising;
+3. the repeat-caller and room lookups run together under the budget (minus a reserve for the
+   replies); a slow or failing store gives safe defaults (queue, normal priority) marked
+   ``degraded``, never an exception and never a late answer;
+4. ``QUEUE_PRIO`` and ``CALLCENTER_ROUTE`` (``queue``/``overflow``, the contract with the
+   dialplan and the simulator) are set first with SET VARIABLE, then the variables the
+   operator panel shows (``CALLCENTER_*``) in one ``EXEC MSet`` round trip;
+5. the decision goes to the ``EventSink`` as a ``CallEntered`` event (the timeline's
+   ``entered`` step, with the decision and its reason). If the sink is slower than the budget
+   the answer is not held back: the submission finishes in the background, owned by the server.
+
+A caller who hangs up (unsolicited ``HANGUP`` or ``511``) is still recorded (with a note) and
+gives its place in the room back; a connection that drops or an answer cut by the budget is
+recorded too, and keeps its place (the dialplan fails open into the queue). ``qualify?retry=N``
+(the overflow path asking again) decides afresh but records no second ``entered`` step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from callcenter.agi.admission import Admission, RoomLedger
+from callcenter.agi.decision import (
+    OVERFLOW,
+    QUEUE,
+    Decision,
+    PriorityPolicy,
+    decide,
+    safe_default,
+)
+from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot
+from callcenter.agi.numbers import CallerNumber, classify
+from callcenter.agi.protocol import AgiHangupError, AgiProtocolError, AgiRequest, AgiSession
+from callcenter.agi.recent import RecentCallers, merge
+from callcenter.domain.events import CallEntered, Clock
+from callcenter.pipeline.ports import EventSink
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ROUTE_VAR = "CALLCENTER_ROUTE"
+PRIO_VAR = "QUEUE_PRIO"
+MAX_RAW = 80  # the calls.caller_raw column
+CLOSE_MARGIN = 0.005  # seconds kept at the end of the budget to close the socket
+
+
+@dataclass
+class QualifyStats:
+    sessions: int = 0
+    queued: int = 0
+    overflowed: int = 0
+    degraded: int = 0
+    hung_up: int = 0
+    incomplete: int = 0  # the answer could not be completed (budget or connection)
+    unidentified: int = 0  # no uniqueid nor linkedid: answered, not recorded
+    recorded: int = 0
+    record_failures: int = 0
+
+
+@dataclass(frozen=True)
+class QualifyConfig:
+    region: str = "MA"
+    repeat_window_minutes: int = 30
+    policy: PriorityPolicy = field(default_factory=PriorityPolicy)
+    # Shares of the budget: at most this much for the linkedid round trip; this much kept at
+    # the end for the SET VARIABLE round trips (the lookups get what lies between).
+    linkedid_share: float = 0.25
+    reply_share: float = 0.25
+
+
+Spawn = Callable[[Awaitable[None]], None]
+
+
+class QualifyRoute:
+    def __init__(
+        self,
+        lookups: EntryLookups,
+        ledger: RoomLedger,
+        sink: EventSink,
+        config: QualifyConfig,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.lookups = lookups
+        self.ledger = ledger
+        self.sink = sink
+        self.config = config
+        self.now = now
+        self.stats = QualifyStats()
+        self._room_query: asyncio.Future[RoomSnapshot] | None = None
+        self.recent = RecentCallers(timedelta(minutes=config.repeat_window_minutes))
+
+    async def __call__(
+        self, session: AgiSession, request: AgiRequest, deadline: float, spawn: Spawn
+    ) -> None:
+        self.stats.sessions += 1
+        received_at = self.now()
+        loop = asyncio.get_running_loop()
+        budget = max(deadline - loop.time(), 0.0)
+        notes: list[str] = []
+        number = classify(request.get("agi_callerid"), self.config.region)
+        call_id = await self._linkedid(session, request, deadline, budget, notes)
+        if not call_id:
+            self.stats.unidentified += 1
+            log.warning("qualify: no uniqueid nor linkedid from %r: defaults", request.channel)
+            notes.append("no_call_id")
+        decision = await self._decide(number, call_id, received_at, deadline, budget, notes)
+        answered = False
+        if not session.hung_up:
+            answered = await self._answer(session, call_id, number, decision, loop, deadline)
+        if session.hung_up:
+            notes.append("caller_hung_up_during_agi")
+            self.stats.hung_up += 1
+        elif not answered:
+            notes.append("answer_incomplete")
+            self.stats.incomplete += 1
+        if session.hung_up and call_id:
+            # Gone before the queue: no place taken. (An incomplete answer is not released:
+            # the dialplan fails open into the queue, so the call does take a place.)
+            self.ledger.release(call_id)
+        self.stats.queued += decision.route == QUEUE
+        self.stats.overflowed += decision.route == OVERFLOW
+        self.stats.degraded += decision.degraded
+        if not call_id:
+            return
+        if "retry" in request.query:
+            # The overflow path asking again (extensions.conf [overflow]): the entered step is
+            # on the timeline already; joining the queue is recorded from AMI.
+            return
+        event = self._event(request, call_id, number, decision, received_at, notes)
+        await self._record(event, deadline, spawn)
+
+    async def _linkedid(
+        self,
+        session: AgiSession,
+        request: AgiRequest,
+        deadline: float,
+        budget: float,
+        notes: list[str],
+    ) -> str:
+        loop = asyncio.get_running_loop()
+        timeout = min(self.config.linkedid_share * budget, deadline - loop.time())
+        try:
+            async with asyncio.timeout(max(timeout, 0.0)):
+                linkedid = await session.get_variable("CHANNEL(linkedid)")
+        except (TimeoutError, AgiProtocolError) as exc:
+            notes.append(f"linkedid_unavailable: {type(exc).__name__}")
+            return request.uniqueid
+        if not linkedid:
+            notes.append("linkedid_unavailable: unset")
+            return request.uniqueid
+        return linkedid.strip()[:64]
+
+    async def _decide(
+        self,
+        number: CallerNumber,
+        call_id: str,
+        now: datetime,
+        deadline: float,
+        budget: float,
+        notes: list[str],
+    ) -> Decision:
+        loop = asyncio.get_running_loop()
+        window = self.config.repeat_window_minutes
+        since = now - timedelta(minutes=window)
+        priors_task = (
+            asyncio.ensure_future(self.lookups.prior_calls(number.e164, since, call_id))
+            if number.e164
+            else None
+        )
+        room_task = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
+        tasks = [t for t in (priors_task, room_task) if t is not None]
+        lookup_deadline = deadline - self.config.reply_share * budget
+        _, pending = await asyncio.wait(tasks, timeout=max(lookup_deadline - loop.time(), 0))
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=0.05)
+
+        priors: Sequence[PriorCall] | None = []
+        if priors_task is not None and number.e164:
+            priors = _result(priors_task, "repeat_lookup", notes)
+            if priors is not None:
+                priors = merge(priors, self.recent.earlier(number.e164, since, call_id))
+            if call_id:
+                self.recent.seen(number.e164, call_id, now)
+        room = _result(room_task, "room_lookup", notes)
+        if priors is None and room is None:
+            return safe_default(self.config.policy, *notes)
+        admission: Admission | None = None
+        if room is not None:
+            admission = self.ledger.admit(call_id, room)
+        return decide(
+            number, priors, admission, self.config.policy, window_minutes=window, notes=notes
+        )
+
+    async def aclose(self) -> None:
+        """Stop a room query still running (a hung store) at shutdown."""
+        if self._room_query is not None and not self._room_query.done():
+            self._room_query.cancel()
+            await asyncio.gather(self._room_query, return_exceptions=True)
+
+    def _room_snapshot(self) -> asyncio.Future[RoomSnapshot]:
+        """The room query in flight, shared by every session that arrives meanwhile.
+
+        Sharing is safe because of the ledger: a snapshot started before another session's
+        admission still counts that admission (the snapshot does not know the call, the ledger
+        does). Under a burst this turns 60 identical queries into a few.
+        """
+        if self._room_query is None or self._room_query.done():
+            self._room_query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
+            # a failure is read by the sessions that share it; never "never retrieved"
+            self._room_query.add_done_callback(_consume)
+        return self._room_query
+
+    async def _answer(
+        self,
+        session: AgiSession,
+        call_id: str,
+        number: CallerNumber,
+        decision: Decision,
+        loop: asyncio.AbstractEventLoop,
+        deadline: float,
+    ) -> bool:
+        # The two that change the call's path, one SET VARIABLE each (the contract with the
+        # dialplan and the simulator), then the panel's variables in one round trip (MSet).
+        decisive = [(PRIO_VAR, str(decision.priority)), (ROUTE_VAR, decision.route)]
+        display = [
+            ("CALLCENTER_CALL_ID", call_id),
+            ("CALLCENTER_CALLER_E164", number.e164 or ""),
+            ("CALLCENTER_NUMBER_KIND", number.kind.value),
+            ("CALLCENTER_REPEAT_COUNT", str(decision.repeat_count)),
+            ("CALLCENTER_LINKED_CALLS", "&".join(decision.linked_call_ids)),
+            ("CALLCENTER_DEGRADED", "1" if decision.degraded else "0"),
+        ]
+        try:
+            async with asyncio.timeout_at(deadline - CLOSE_MARGIN):
+                for name, value in decisive:
+                    await session.set_variable(name, value)
+                await session.set_variables(display)
+        except AgiHangupError:
+            return False
+        except (TimeoutError, AgiProtocolError) as exc:
+            log.warning("qualify %s: answer incomplete (%s)", call_id, exc)
+            return False
+        return True
+
+    def _event(
+        self,
+        request: AgiRequest,
+        call_id: str,
+        number: CallerNumber,
+        decision: Decision,
+        received_at: datetime,
+        notes: list[str],
+    ) -> CallEntered:
+        return CallEntered(
+            call_id=call_id,
+            at=received_at,
+            received_at=received_at,
+            source_id=f"agi:{request.uniqueid or call_id}",
+            clock=Clock.ARRIVAL,
+            caller_raw=number.raw[:MAX_RAW],
+            caller_e164=number.e164,
+            channel=request.channel[:MAX_RAW],
+            number_kind=number.kind.value,
+            route=decision.route,
+            priority=decision.priority,
+            reason=decision.reason,
+            repeat_count=decision.repeat_count,
+            linked_call_ids=decision.linked_call_ids,
+            callback_after_abandon=decision.callback_after_abandon,
+            degraded=decision.degraded,
+            notes=tuple(notes),
+        )
+
+    async def _record(self, event: CallEntered, deadline: float, spawn: Spawn) -> None:
+        """Hand the event over before the dialplan moves on (so the ``entered`` step comes
+        before the bridge's ``queued``), but never past the budget: late, it finishes in the
+        background."""
+        task = asyncio.ensure_future(self._submit(event))
+        loop = asyncio.get_running_loop()
+        # stop just short of the deadline, so the server's own cut at the deadline never fires
+        timeout = deadline - loop.time() - CLOSE_MARGIN
+        done, _ = await asyncio.wait([task], timeout=max(timeout, 0))
+        if not done:
+            log.warning("qualify %s: recording continues after the answer", event.call_id)
+            spawn(task)
+
+    async def _submit(self, event: CallEntered) -> None:
+        try:
+            async with asyncio.timeout(10.0):
+                await self.sink.submit(event)
+        except Exception:
+            self.stats.record_failures += 1
+            log.exception("qualify %s: the entered step could not be recorded", event.call_id)
+        else:
+            self.stats.recorded += 1
+
+
+def _result(task: asyncio.Future[T], what: str, notes: list[str]) -> T | None:
+    if task.cancelled():
+        notes.append(f"{what}_timeout")
+        return None
+    exc = task.exception()
+    if exc is not None:
+        notes.append(f"{what}_failed: {type(exc).__name__}")
+        log.warning("qualify: %s failed: %r", what, exc)
+        return None
+    return task.result()
+
+
+def _consume(future: asyncio.Future[RoomSnapshot]) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -1,0 +1,150 @@
+"""The FastAGI TCP server: accepts Asterisk's connections and runs one route per session.
+
+Promises:
+- every session is answered (its route finished and the socket closed) within ``budget``
+  seconds of the end of its environment; a route that overruns is cancelled and the socket
+  closed, so the dialplan continues (fail-open: the call goes to the queue);
+- a peer that sends a broken or endless environment, or stalls, is dropped after
+  ``env_timeout`` and counted; nothing a peer sends can raise out of the server;
+- an unknown route is counted and closed at once (the dialplan continues);
+- every background task (late recordings) is owned and awaited, with a deadline, on ``close``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from callcenter.agi.protocol import LINE_LIMIT, AgiProtocolError, AgiRequest, AgiSession
+
+log = logging.getLogger(__name__)
+
+
+class Route(Protocol):
+    async def __call__(
+        self,
+        session: AgiSession,
+        request: AgiRequest,
+        deadline: float,
+        spawn: Callable[[Awaitable[None]], None],
+    ) -> None: ...
+
+
+@dataclass
+class ServerStats:
+    sessions: int = 0
+    answered: int = 0
+    overran: int = 0  # the route was cut at the budget
+    protocol_errors: int = 0  # bad or truncated environment, dropped connection
+    unknown_routes: int = 0
+    route_errors: int = 0  # a route raised: logged, the session closed (fail-open)
+
+
+class FastAgiServer:
+    def __init__(
+        self,
+        routes: Mapping[str, Route],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 4573,
+        budget: float = 0.2,
+        env_timeout: float = 2.0,
+    ) -> None:
+        self.routes = dict(routes)
+        self.host = host
+        self.port = port
+        self.budget = budget
+        self.env_timeout = env_timeout
+        self.stats = ServerStats()
+        self._server: asyncio.Server | None = None
+        self._sessions: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Future[None]] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._accept, self.host, self.port, limit=LINE_LIMIT
+        )
+        sockets = self._server.sockets
+        if sockets and self.port == 0:
+            self.port = sockets[0].getsockname()[1]
+        log.info("FastAGI on %s:%s, budget %.3f s", self.host, self.port, self.budget)
+
+    async def serve_forever(self) -> None:
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        try:
+            await self._server.serve_forever()
+        finally:
+            await self.close()
+
+    async def close(self, grace: float = 5.0) -> None:
+        if self._server is not None:
+            self._server.close()
+        pending = [*self._sessions, *self._background]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+        for route in self.routes.values():
+            aclose = getattr(route, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if self._server is not None:
+            try:
+                async with asyncio.timeout(grace):
+                    await self._server.wait_closed()
+            except TimeoutError:
+                log.warning("FastAGI: connections still open at shutdown")
+            self._server = None
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Own a task that may outlive its session (a late recording)."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._sessions.add(task)
+        session = AgiSession(reader, writer)
+        try:
+            await self._session(session)
+        finally:
+            await session.close()
+            self._sessions.discard(task)
+
+    async def _session(self, session: AgiSession) -> None:
+        self.stats.sessions += 1
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self.env_timeout):
+                request = await session.read_request()
+        except (TimeoutError, AgiProtocolError) as exc:
+            self.stats.protocol_errors += 1
+            log.warning("FastAGI: environment refused: %s", exc or type(exc).__name__)
+            return
+        deadline = loop.time() + self.budget
+        route = self.routes.get(request.route)
+        if route is None:
+            self.stats.unknown_routes += 1
+            log.warning("FastAGI: unknown route %r from %s", request.route, request.channel)
+            return
+        try:
+            async with asyncio.timeout_at(deadline):
+                await route(session, request, deadline, self.spawn)
+        except TimeoutError:
+            self.stats.overran += 1
+            log.warning("FastAGI %s: route %r cut at the budget", request.channel, request.route)
+        except AgiProtocolError as exc:
+            self.stats.protocol_errors += 1
+            log.warning("FastAGI %s: %s", request.channel, exc)
+        except Exception:
+            self.stats.route_errors += 1
+            log.exception("FastAGI %s: route %r failed", request.channel, request.route)
+        else:
+            self.stats.answered += 1

@@ -1,0 +1,56 @@
+"""Composition of the FastAGI service from Settings: for ``callcenter agi`` and ``serve``.
+
+``build_agi_server`` wires the qualify route to a store and an ``EventSink``; ``callcenter
+serve`` passes the AMI bridge's ordered runner as the sink, ``callcenter agi`` alone (``run_agi``)
+uses the processor directly (``ProcessorSink``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.agi.admission import RoomLedger
+from callcenter.agi.lookups import StoreLookups
+from callcenter.agi.qualify import QualifyConfig, QualifyRoute
+from callcenter.agi.server import FastAgiServer
+from callcenter.agi.sink import ProcessorSink
+from callcenter.pipeline.ports import EventSink, NullNotifier
+from callcenter.pipeline.processor import CallProcessor
+from callcenter.settings import AgiSettings, Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_agi_server(settings: AgiSettings, engine: AsyncEngine, sink: EventSink) -> FastAgiServer:
+    route = QualifyRoute(
+        StoreLookups(engine),
+        RoomLedger(settings.room_capacity),
+        sink,
+        QualifyConfig(
+            region=settings.default_region,
+            repeat_window_minutes=settings.repeat_window_minutes,
+        ),
+    )
+    return FastAgiServer(
+        {"qualify": route},
+        host=settings.host,
+        port=settings.port,
+        budget=settings.budget_ms / 1000,
+    )
+
+
+async def run_agi(settings: Settings) -> None:
+    """The FastAGI server alone, recording decisions straight through the processor."""
+    from callcenter.app import open_store  # the composition root owns the engine's lifetime
+
+    async with open_store(settings, migrate=True) as store:
+        sink = ProcessorSink(CallProcessor(store, NullNotifier()))
+        server = build_agi_server(settings.agi, store.engine, sink)
+        await server.start()
+        print(f"callcenter agi: FastAGI on {settings.agi.host}:{server.port}", flush=True)
+        try:
+            await server.serve_forever()
+        finally:
+            await sink.close()

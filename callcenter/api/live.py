@@ -1,0 +1,168 @@
+"""Live feeds over websockets: operator, supervisor, dispatch.
+
+Connect with ``?token=<JWT>`` and, to resume, ``&after=<last seq received>``. Messages are JSON:
+
+- ``{"type": "hello", "feed": ..., "seq": <resume point>}`` once, first;
+- ``{"type": "event", "seq": n, "topic", "kind", "at", "call_id", "seat", "payload"}``: ``seq``
+  is global and strictly increasing (a filtered feed skips numbers, never repeats or reorders);
+- ``{"type": "trimmed", "seq": after, "first_available": n}``: what came between is no longer
+  kept (re-read it over HTTP), the feed goes on from ``first_available``;
+- ``{"type": "reset", "seq": head, "requested": after}``: ``after`` is beyond this log's end
+  (the log restarted); reload state over HTTP, the feed goes on from ``head``;
+- ``{"type": "behind", "seq": last}``: the client read too slowly and its buffer overflowed;
+  the server closes (code 4008): reconnect with ``after=last`` and nothing is lost.
+
+Refusals close with 4401 (no valid token) or 4403 (role not allowed) after a ``{"type":
+"error"}`` message. The operator feed carries only its own seat's calls and seat changes; the
+supervisor feed everything; the dispatch feed topics ``dispatch`` and ``alert``.
+Filters run once per client, in sequence order (they may keep state: see ``operator_filter``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from callcenter.api.access import AccessDeniedError, authorize_websocket, services
+from callcenter.auth.tokens import Identity
+from callcenter.live.hub import FellBehindError, Trimmed
+from callcenter.live.messages import LiveMessage
+
+router = APIRouter(tags=["live"])
+log = logging.getLogger(__name__)
+SEND_TIMEOUT = 10.0
+
+Filter = Callable[[LiveMessage], bool]
+
+
+MINE_LIMIT = 1000
+
+
+def operator_filter(identity: Identity) -> Filter:
+    """The operator's own seat: its seat changes, calls offered to or answered on it, and
+    every later update of those calls even when they no longer name the seat (the caller
+    hung up while it rang, it rang out, it moved to another seat: the panel must clear it)."""
+    seat = identity.seat
+    mine: dict[str, None] = {}  # call ids seen on this seat, oldest first (bounded)
+
+    def accept(m: LiveMessage) -> bool:
+        if m.topic == "seat":
+            return m.seat is not None and m.seat == seat
+        if m.topic != "call" or m.call_id is None:
+            return False
+        if m.seat is not None and m.seat == seat:
+            mine[m.call_id] = None
+            if len(mine) > MINE_LIMIT:
+                del mine[next(iter(mine))]
+            return True
+        if m.call_id in mine:
+            if m.seat is not None or m.payload.get("state") in ("abandoned", "closed", "lost"):
+                del mine[m.call_id]  # gone elsewhere or over: tell once, then stop
+            return True
+        return False
+
+    return accept
+
+
+def supervisor_filter(_identity: Identity) -> Filter:
+    return lambda m: True
+
+
+def dispatch_filter(_identity: Identity) -> Filter:
+    return lambda m: m.topic in ("dispatch", "alert")
+
+
+async def _serve(
+    websocket: WebSocket, feed: str, make_filter: Callable[[Identity], Filter]
+) -> None:
+    svc = services(websocket)
+    await websocket.accept()
+    try:
+        identity = await authorize_websocket(websocket, svc)
+        after_text = websocket.query_params.get("after")
+        after = int(after_text) if after_text is not None else None
+        if after is not None and after < 0:
+            raise ValueError(after_text)
+    except AccessDeniedError as exc:
+        websocket.app.state.metrics.ws_rejected.labels(str(exc.code)).inc()
+        await websocket.send_json({"type": "error", "detail": exc.detail})
+        await websocket.close(code=4000 + exc.code, reason=exc.detail)
+        return
+    except ValueError:
+        await websocket.send_json({"type": "error", "detail": "after must be an integer >= 0"})
+        await websocket.close(code=4400, reason="bad after")
+        return
+
+    async def drain_incoming() -> None:
+        # The client sends nothing we need; reading notices when it goes away.
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                await websocket.receive_text()
+
+    reader = asyncio.create_task(drain_incoming())
+    sender = asyncio.create_task(_send(websocket, feed, after, make_filter(identity)))
+    try:
+        await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (reader, sender):
+            task.cancel()
+        for task in (reader, sender):
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
+
+
+async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filter) -> None:
+    hub = services(websocket).hub
+    head = await hub.log.last_seq()
+    start = after if after is not None and after <= head else head
+    await websocket.send_json({"type": "hello", "feed": feed, "seq": start})
+    if after is not None and after > head:
+        # The log restarted (memory log after a restart, or a flushed Redis): the client's
+        # position means nothing here any more; it should reload its state over HTTP.
+        await websocket.send_json({"type": "reset", "seq": head, "requested": after})
+    last = start
+    try:
+        async for item in hub.stream(start, accept):
+            async with asyncio.timeout(SEND_TIMEOUT):
+                if isinstance(item, Trimmed):
+                    await websocket.send_json(
+                        {
+                            "type": "trimmed",
+                            "seq": item.after,
+                            "first_available": item.first_available,
+                        }
+                    )
+                else:
+                    await websocket.send_json(item.to_wire())
+                    last = item.seq
+    except FellBehindError as behind:
+        log.info("%s feed client fell behind at %s", feed, behind.last_seq)
+        with contextlib.suppress(Exception):
+            await websocket.send_json({"type": "behind", "seq": behind.last_seq})
+            await websocket.close(code=4008, reason="fell behind")
+    except TimeoutError:
+        log.info("%s feed client stopped reading at %s", feed, last)
+        with contextlib.suppress(Exception):
+            await websocket.close(code=4008, reason="fell behind")
+
+
+@router.websocket("/live/operator")
+async def operator_feed(websocket: WebSocket) -> None:
+    """Offers for the operator's seat and their calls' updates."""
+    await _serve(websocket, "operator", operator_filter)
+
+
+@router.websocket("/live/supervisor")
+async def supervisor_feed(websocket: WebSocket) -> None:
+    """Every call and seat change, and statistics."""
+    await _serve(websocket, "supervisor", supervisor_filter)
+
+
+@router.websocket("/live/dispatch")
+async def dispatch_feed(websocket: WebSocket) -> None:
+    """Dispatch tickets and alerts."""
+    await _serve(websocket, "dispatch", dispatch_filter)

@@ -1,0 +1,102 @@
+"""Auditor: the timeline of any call, the export (JSONL or CSV), the access log.
+
+Every timeline read and every export is written to the access log before data is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
+from callcenter.api.routes.calls import NOT_FOUND, _utc, read_timeline
+from callcenter.api.schemas import AccessLogOut, TimelineOut
+from callcenter.audit.export import export_calls, to_jsonl
+from callcenter.storage.store import TimelineStore
+
+router = APIRouter(prefix="/audit", tags=["auditor"], dependencies=GUARD, responses=UNAUTHORIZED)
+
+
+@router.get("/calls/{call_id}/timeline", responses=NOT_FOUND)
+async def audit_timeline(
+    call_id: str,
+    svc: Svc,
+    who: Who,
+    after_seq: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+) -> TimelineOut:
+    """Any call's timeline, in order. The read itself is logged (see /audit/access-log)."""
+    return await read_timeline(svc, who, call_id, after_seq, limit)
+
+
+def _csv_line(values: list[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(values)
+    return out.getvalue()
+
+
+async def _export(
+    store: TimelineStore, fmt: str, since: datetime | None, until: datetime | None
+) -> AsyncIterator[str]:
+    header: list[str] | None = None
+    async for obj in export_calls(store, since=since, until=until):
+        if fmt == "jsonl":
+            yield to_jsonl(obj) + "\n"
+            continue
+        if header is None:
+            header = list(obj)
+            yield _csv_line(header)
+        yield _csv_line(
+            [
+                json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                for v in (obj.get(k) for k in header)
+            ]
+        )
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "JSONL: one call per line (README 'Export format'); CSV: one call "
+            "per row with the same fields, qualification and timeline as JSON text.",
+            "content": {"application/x-ndjson": {}, "text/csv": {}},
+        }
+    },
+)
+async def export(
+    svc: Svc,
+    who: Who,
+    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
+    since: Annotated[datetime | None, Query(description="rang at or after")] = None,
+    until: Annotated[datetime | None, Query(description="rang before")] = None,
+) -> StreamingResponse:
+    """The auditor's export of the calls that rang in ``[since, until)``."""
+    since, until = _utc(since), _utc(until)
+    await svc.users.log_access(
+        username=who.username,
+        role=who.role.value,
+        action="export",
+        call_id=None,
+        detail=f"format={format} since={since} until={until}",
+    )
+    media = "application/x-ndjson" if format == "jsonl" else "text/csv"
+    return StreamingResponse(_export(svc.store, format, since, until), media_type=media)
+
+
+@router.get("/access-log")
+async def access_log(
+    svc: Svc,
+    call_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[AccessLogOut]:
+    """Who read which timeline, and who exported what, oldest first."""
+    return [AccessLogOut(**row) for row in await svc.users.access_log(call_id=call_id, limit=limit)]

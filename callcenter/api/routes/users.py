@@ -1,0 +1,46 @@
+"""Users (admin): list, add, disable. The same as ``callcenter users ...`` on the command line."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, HTTPException
+
+from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
+from callcenter.api.schemas import UserIn, UserOut
+from callcenter.storage.users import User, UserExistsError
+
+router = APIRouter(prefix="/users", tags=["users"], dependencies=GUARD, responses=UNAUTHORIZED)
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut.model_validate(
+        {"username": user.username, "role": user.role, "seat": user.seat, "disabled": user.disabled}
+    )
+
+
+@router.get("")
+async def list_users(svc: Svc) -> list[UserOut]:
+    return [user_out(u) for u in await svc.users.all()]
+
+
+@router.post("", status_code=201, responses={409: {"description": "user exists"}})
+async def add_user(body: UserIn, svc: Svc) -> UserOut:
+    if body.role == "operator" and not body.seat:
+        raise HTTPException(422, "an operator needs a seat")
+    try:
+        password_hash = await asyncio.to_thread(svc.passwords.hash, body.password)
+        user = await svc.users.add(body.username, password_hash, body.role, body.seat)
+    except UserExistsError as exc:
+        raise HTTPException(409, f"user {body.username!r} exists") from exc
+    return user_out(user)
+
+
+@router.post("/{username}/disable", responses={404: {"description": "no such user"}})
+async def disable_user(username: str, svc: Svc) -> UserOut:
+    """Disable the account: its tokens stop working at once."""
+    if not await svc.users.set_disabled(username):
+        raise HTTPException(404, "no such user")
+    user = await svc.users.get(username)
+    assert user is not None
+    return user_out(user)

@@ -1,0 +1,374 @@
+"""Request and response models of the API, with the examples shown in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from callcenter.api.taxonomy import INCIDENT_TYPES
+from callcenter.domain.events import Qualification
+
+CALL_EXAMPLE: dict[str, Any] = {
+    "id": "1732240000.101",
+    "state": "answered",
+    "outcome": "answered",
+    "caller_raw": "0612345678",
+    "caller_e164": "+212612345678",
+    "queue": "line19",
+    "seat": "Seat 03",
+    "line_ended": False,
+    "rang_at": "2026-11-22T04:00:00+00:00",
+    "queued_at": "2026-11-22T04:00:01+00:00",
+    "offered_at": "2026-11-22T04:00:02+00:00",
+    "answered_at": "2026-11-22T04:00:05+00:00",
+    "qualified_at": None,
+    "handed_off_at": None,
+    "ended_at": None,
+    "hold_seconds": 4,
+    "talk_seconds": None,
+    "abandon_position": None,
+    "abandon_original_position": None,
+    "incident_type": None,
+    "priority": None,
+    "qualification": None,
+    "dispatch_ticket": None,
+    "dispatch_unit": None,
+}
+
+STEP_EXAMPLE: dict[str, Any] = {
+    "seq": 4,
+    "kind": "answered",
+    "at": "2026-11-22T04:00:05+00:00",
+    "pbx_at": "2026-11-22T04:00:05+00:00",
+    "received_at": "2026-11-22T04:00:05.012000+00:00",
+    "clock": "pbx",
+    "inferred": False,
+    "source_id": "ami:5f1c...",
+    "payload": {"queue": "line19", "seat": "Seat 03", "hold_seconds": 4, "ring_seconds": 3},
+}
+
+
+class CallOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CALL_EXAMPLE]})
+
+    id: str
+    state: str
+    outcome: str | None
+    caller_raw: str
+    caller_e164: str | None
+    queue: str | None
+    seat: str | None
+    line_ended: bool
+    rang_at: datetime | None
+    queued_at: datetime | None
+    offered_at: datetime | None
+    answered_at: datetime | None
+    qualified_at: datetime | None
+    handed_off_at: datetime | None
+    ended_at: datetime | None
+    hold_seconds: int | None
+    talk_seconds: int | None
+    abandon_position: int | None
+    abandon_original_position: int | None
+    incident_type: str | None
+    priority: str | None
+    qualification: dict[str, Any] | None
+    dispatch_ticket: str | None
+    dispatch_unit: str | None
+
+
+class StepOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [STEP_EXAMPLE]})
+
+    seq: int
+    kind: str
+    at: datetime
+    pbx_at: datetime | None
+    received_at: datetime
+    clock: str
+    inferred: bool
+    source_id: str
+    payload: dict[str, Any]
+
+
+class TimelineOut(BaseModel):
+    """A page of a call's timeline; ask again with ``after_seq=next_after_seq`` for more."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"call_id": "1732240000.101", "steps": [STEP_EXAMPLE], "next_after_seq": 4}
+            ]
+        }
+    )
+
+    call_id: str
+    steps: list[StepOut]
+    next_after_seq: int
+
+
+class CallWithTimeline(BaseModel):
+    call: CallOut
+    steps: list[StepOut]
+
+
+class SeatOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Seat 03",
+                    "interface": "PJSIP/seat03",
+                    "queue": "line19",
+                    "state": "paused",
+                    "paused_reason": "break",
+                    "call_id": None,
+                }
+            ]
+        }
+    )
+
+    name: str
+    interface: str
+    queue: str
+    state: Literal["logged_out", "available", "ringing", "in_call", "wrap_up", "paused"]
+    paused_reason: str | None
+    call_id: str | None
+
+
+class PauseIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "break"}]})
+
+    reason: str = Field(min_length=1, max_length=80)
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"extension": "2001"}]})
+
+    extension: str = Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z*#+_.-]+$")
+
+
+class PriorityIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"priority": 10}]})
+
+    priority: int = Field(ge=0, le=100, description="Asterisk QUEUE_PRIO: higher is served first")
+
+
+QUALIFICATION_EXAMPLE: dict[str, Any] = {
+    "incident_type": "theft",
+    "priority": "P1",
+    "address": "Bd Mohammed V, Casablanca",
+    "latitude": 33.5951,
+    "longitude": -7.6188,
+    "callback_e164": "+212612345678",
+    "notes": "two suspects on a scooter",
+}
+
+
+class QualificationIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [QUALIFICATION_EXAMPLE]})
+
+    incident_type: str = Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})
+    priority: Literal["P1", "P2", "P3", "P4"]
+    address: str = Field(min_length=1, max_length=400)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    callback_e164: str | None = Field(default=None, max_length=20, examples=["+212612345678"])
+    notes: str = Field(default="", max_length=2000)
+
+    @field_validator("incident_type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in INCIDENT_TYPES:
+            raise ValueError(f"unknown incident type; one of {', '.join(INCIDENT_TYPES)}")
+        return value
+
+    @field_validator("callback_e164")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError("callback_e164 must be an E.164 number like +212612345678") from exc
+        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if not phonenumbers.is_valid_number(number) or formatted != value:
+            raise ValueError("callback_e164 must be a valid E.164 number like +212612345678")
+        return value
+
+    def to_domain(self) -> Qualification:
+        return Qualification(**self.model_dump())
+
+
+class HandOffOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"call_id": "1732240000.101", "ticket_id": "T-000042"}]}
+    )
+
+    call_id: str
+    ticket_id: str
+
+
+class Accepted(BaseModel):
+    """The action was handed to the PBX or the pipeline; its effect arrives on the live feeds."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "accepted", "detail": "pause Seat 03"}]}
+    )
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = ""
+
+
+class TicketOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "T-000042",
+                    "call_id": "1732240000.101",
+                    "state": "sent",
+                    "created_at": "2026-11-22T04:02:00+00:00",
+                    "qualification": QUALIFICATION_EXAMPLE,
+                    "unit": None,
+                    "acknowledged_by": None,
+                    "acknowledged_at": None,
+                }
+            ]
+        }
+    )
+
+    id: str
+    call_id: str
+    state: str
+    created_at: datetime
+    qualification: dict[str, Any]
+    unit: str | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+class AcknowledgeIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"unit": "CAS-PS-12"}]})
+
+    unit: str = Field(min_length=1, max_length=64)
+
+
+class StatsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "window": "15m",
+                    "since": "2026-11-22T03:45:00+00:00",
+                    "calls_waiting": 3,
+                    "longest_wait_seconds": 42.0,
+                    "answered": 57,
+                    "abandoned": 3,
+                    "answered_within": {"10": 81.7, "15": 90.0, "20": 93.3},
+                    "average_speed_of_answer": 6.2,
+                    "abandon_rate": 5.0,
+                    "seats_by_state": {
+                        "logged_out": 2,
+                        "available": 5,
+                        "ringing": 1,
+                        "in_call": 10,
+                        "wrap_up": 1,
+                        "paused": 1,
+                    },
+                    "occupancy": 64.7,
+                }
+            ]
+        }
+    )
+
+    window: str
+    since: datetime
+    calls_waiting: int
+    longest_wait_seconds: float | None
+    answered: int
+    abandoned: int
+    answered_within: dict[str, float | None]
+    average_speed_of_answer: float | None
+    abandon_rate: float | None
+    seats_by_state: dict[str, int]
+    occupancy: float | None
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIs...",
+                    "token_type": "bearer",
+                    "expires_in": 32400,
+                    "role": "operator",
+                    "seat": "Seat 03",
+                }
+            ]
+        }
+    )
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    role: str
+    seat: str | None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"username": "amina", "role": "operator", "seat": "Seat 03", "disabled": False}
+            ]
+        }
+    )
+
+    username: str
+    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
+    seat: str | None
+    disabled: bool
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "amina",
+                    "password": "a long passphrase",
+                    "role": "operator",
+                    "seat": "Seat 03",
+                }
+            ]
+        }
+    )
+
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
+    seat: str | None = Field(default=None, min_length=1, max_length=80)
+
+
+class AccessLogOut(BaseModel):
+    id: int
+    at: datetime
+    username: str
+    role: str
+    action: str
+    call_id: str | None
+    detail: str
+
+
+class Problem(BaseModel):
+    """Every error body: a human-readable ``detail``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "call not found"}]})
+
+    detail: Any

@@ -1,0 +1,1 @@
+"""What auditors read: the stable export of calls and their timelines."""

@@ -1,0 +1,1 @@
+"""Who may use the API: roles, password hashing (argon2id) and JWT access tokens."""

@@ -1,0 +1,1 @@
+"""Radio dispatch hand-off: qualification, tickets, units, and the dispatchers' desk."""

@@ -1,0 +1,110 @@
+"""The dispatchers' desk: acknowledging a ticket with a unit, and the embedded (no Redis) desk.
+
+``TicketAcknowledger.acknowledge`` records the unit on the ticket (unit marked busy). In the
+room's process (it owns the pipeline: one writer per call) it then puts ``dispatch_sent``
+(idempotent: the relay usually did it already) and ``handed_off`` on the call's timeline. A
+console in another process (the CLI) records only the ticket; the room's ``AckRecorder`` puts
+the steps on the timeline. Repeating either after a crash repeats nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from callcenter.domain.dispatch import Ticket
+from callcenter.domain.events import DispatchAcknowledged, DispatchSent
+from callcenter.pipeline.ports import EventSink
+from callcenter.storage.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def sent_event(ticket: Ticket, at: datetime, received_at: datetime) -> DispatchSent:
+    """The ``dispatch_sent`` step of a ticket (one per ticket: its source id is the ticket's)."""
+    return DispatchSent(
+        call_id=ticket.call_id,
+        at=at,
+        received_at=received_at,
+        source_id=f"dispatch-sent:{ticket.id}",
+        ticket_id=ticket.id,
+    )
+
+
+class AckRecorder:
+    """Puts acknowledged tickets on their call's timeline, through the room's pipeline."""
+
+    def __init__(
+        self, tickets: TicketStore, sink: EventSink, *, now: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.tickets = tickets
+        self.sink = sink
+        self.now = now
+
+    async def record(self, ticket: Ticket) -> None:
+        now = self.now()
+        acked_at = ticket.acknowledged_at or now
+        # A dispatcher holds the ticket, so it was sent, even if the relay has not said so yet.
+        await self.sink.submit(sent_event(ticket, ticket.sent_at or acked_at, now))
+        await self.sink.submit(
+            DispatchAcknowledged(
+                call_id=ticket.call_id,
+                at=acked_at,
+                received_at=now,
+                source_id=f"dispatch-ack:{ticket.id}",
+                ticket_id=ticket.id,
+                unit=ticket.unit or "",
+                by=ticket.acknowledged_by or "",
+            )
+        )
+        await self.tickets.mark_recorded(ticket.id, now)
+
+    async def record_pending(self) -> int:
+        """Record acknowledgements made elsewhere (or interrupted by a crash)."""
+        tickets = await self.tickets.unrecorded()
+        for ticket in tickets:
+            await self.record(ticket)
+        if tickets:
+            log.info("recorded %d acknowledgements made outside this process", len(tickets))
+        return len(tickets)
+
+
+class TicketAcknowledger:
+    def __init__(
+        self,
+        tickets: TicketStore,
+        recorder: AckRecorder | None,
+        *,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        """``recorder``: None for a console outside the room's process (ticket only)."""
+        self.tickets = tickets
+        self.recorder = recorder
+        self.now = now
+
+    async def acknowledge(self, ticket_id: str, unit: str, by: str) -> Ticket:
+        """Raises ``TicketNotFoundError``, ``TicketAlreadyAcknowledgedError`` (another unit),
+        ``UnitNotFoundError`` or ``UnitNotAvailableError``."""
+        ticket = await self.tickets.acknowledge(ticket_id, unit, by, self.now())
+        if self.recorder is not None:
+            await self.recorder.record(ticket)
+        return ticket
+
+
+class EmbeddedDispatchDesk:
+    """``DispatchDesk`` without Redis: the queue is the ticket table (open tickets)."""
+
+    def __init__(self, tickets: TicketStore, acknowledger: TicketAcknowledger) -> None:
+        self.tickets = tickets
+        self.acknowledger = acknowledger
+
+    async def pending(self) -> list[Ticket]:
+        return await self.tickets.open_tickets()
+
+    async def acknowledge(self, ticket_id: str, unit: str, by: str) -> Ticket:
+        return await self.acknowledger.acknowledge(ticket_id, unit, by)

@@ -1,0 +1,141 @@
+"""Qualify a call and hand it to radio dispatch: the entry point for the API and the CLI.
+
+``HandoffService.qualify`` validates the operator's fields and submits one ``CallQualified``
+event to the pipeline; with ``hand_off=True`` the event carries a ticket id, and the pipeline's
+save writes the ticket and its outbox row in the same transaction as the timeline step. The
+ticket id is derived from ``(call_id, request_id)``: a retried request changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from callcenter.dispatch.errors import CallNotQualifiableError
+from callcenter.dispatch.qualification import Taxonomy, validate
+from callcenter.domain.call import Call
+from callcenter.domain.dispatch import OPEN_TICKET_STATES, Ticket
+from callcenter.domain.events import CallQualified, Qualification
+from callcenter.domain.lifecycle import RULES
+from callcenter.pipeline.ports import EventSink
+
+_TICKET_NS = uuid.UUID("6f1c2b1e-8c55-4d8e-9a61-19d15bd15b19")
+
+
+class CallLookup(Protocol):
+    async def load(self, call_id: str) -> tuple[Call, set[str]] | None: ...
+
+
+class CachedCalls(Protocol):
+    def cached(self, call_id: str) -> Call | None: ...
+
+
+class PipelineCalls:
+    """Calls as the pipeline last saved them: its cache first, then the store."""
+
+    def __init__(self, processor: CachedCalls, store: CallLookup) -> None:
+        self.processor = processor
+        self.store = store
+
+    async def load(self, call_id: str) -> tuple[Call, set[str]] | None:
+        call = self.processor.cached(call_id)
+        if call is not None:
+            return call, set()
+        return await self.store.load(call_id)
+
+
+class TicketLookup(Protocol):
+    async def for_call(self, call_id: str) -> list[Ticket]: ...
+
+
+@dataclass(frozen=True)
+class Handoff:
+    call_id: str
+    qualification: Qualification
+    amended: bool  # the call was already qualified
+    ticket_id: str | None  # the dispatch ticket (new, or the call's open one); None: no hand-off
+    new_ticket: bool
+
+
+def ticket_id_for(call_id: str, request_id: str) -> str:
+    return "T-" + uuid.uuid5(_TICKET_NS, f"{call_id}|{request_id}").hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class HandoffService:
+    def __init__(
+        self,
+        sink: EventSink,
+        calls: CallLookup,
+        tickets: TicketLookup,
+        taxonomy: Taxonomy,
+        *,
+        region: str = "MA",
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sink = sink
+        self.calls = calls
+        self.tickets = tickets
+        self.taxonomy = taxonomy
+        self.region = region
+        self.now = now
+
+    async def qualify(
+        self,
+        call_id: str,
+        fields: Mapping[str, Any],
+        *,
+        by: str,
+        request_id: str,
+        hand_off: bool = True,
+    ) -> Handoff:
+        """Validate ``fields`` and qualify (or amend) the call; hand it off if asked.
+
+        Raises ``QualificationInvalidError`` (bad fields) or ``CallNotQualifiableError``
+        (unknown call, or not answered). A call with an open ticket keeps it: an amendment
+        never opens a second one, and the waiting ticket takes the amended qualification.
+        """
+        qualification = validate(fields, self.taxonomy, region=self.region)
+        loaded = await self.calls.load(call_id)
+        call = loaded[0] if loaded else None
+        if call is None or not RULES[CallQualified].allowed(call):
+            raise CallNotQualifiableError(call_id, call.state.value if call else None)
+
+        # Tickets come with a qualification: a call never qualified has none to look up.
+        open_tickets = (
+            [t for t in await self.tickets.for_call(call_id) if t.state in OPEN_TICKET_STATES]
+            if call.qualification is not None
+            else []
+        )
+        ticket_id: str | None = None
+        new_ticket = False
+        if open_tickets:
+            ticket_id = open_tickets[0].id  # amended: the waiting ticket says it too
+        elif hand_off:
+            ticket_id = ticket_id_for(call_id, request_id)
+            new_ticket = True
+        now = self.now()
+        await self.sink.submit(
+            CallQualified(
+                call_id=call_id,
+                at=now,
+                received_at=now,
+                source_id=f"qualify:{request_id}",
+                qualification=qualification,
+                by=by,
+                ticket_id=ticket_id,
+            )
+        )
+        return Handoff(
+            call_id=call_id,
+            qualification=qualification,
+            amended=call.qualification is not None,
+            ticket_id=ticket_id,
+            new_ticket=new_ticket,
+        )

@@ -1,0 +1,65 @@
+"""The call record as the lifecycle sees it: an immutable value, replaced on every transition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from callcenter.domain.events import Qualification
+
+
+class CallState(StrEnum):
+    RINGING = "ringing"  # entered the line-19 dialplan, not yet queued
+    QUEUED = "queued"
+    OFFERED = "offered"  # a seat's phone rings
+    ANSWERED = "answered"
+    QUALIFIED = "qualified"
+    HANDED_OFF = "handed_off"  # a radio dispatcher acknowledged the ticket
+    CLOSED = "closed"
+    ABANDONED = "abandoned"  # caller hung up while queued or while a seat rang
+    OVERFLOWED = "overflowed"  # the queue was full; the caller is on the overflow path
+    TRANSFERRED = "transferred"
+    LOST = "lost"  # the PBX no longer knew the call after a reconnect
+
+
+TERMINAL_STATES = frozenset({CallState.CLOSED, CallState.ABANDONED, CallState.LOST})
+WAITING_STATES = frozenset({CallState.RINGING, CallState.QUEUED, CallState.OFFERED})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call:
+    id: str  # Asterisk Linkedid: shared by every leg of the call
+    state: CallState = CallState.RINGING
+    caller_raw: str = ""
+    caller_e164: str | None = None
+    queue: str | None = None
+    seat: str | None = None
+    line_ended: bool = False
+    rang_at: datetime | None = None
+    queued_at: datetime | None = None
+    offered_at: datetime | None = None
+    answered_at: datetime | None = None
+    qualified_at: datetime | None = None
+    handed_off_at: datetime | None = None
+    ended_at: datetime | None = None
+    hold_seconds: int | None = None
+    talk_seconds: int | None = None
+    abandon_position: int | None = None
+    abandon_original_position: int | None = None
+    qualification: Qualification | None = None
+    dispatch_ticket: str | None = None
+    dispatch_unit: str | None = None
+
+    @property
+    def outcome(self) -> str | None:
+        """The call's outcome once it is decided, for statistics and the export."""
+        if self.state in (CallState.ABANDONED, CallState.LOST, CallState.OVERFLOWED):
+            return self.state.value
+        if self.dispatch_unit is not None:
+            return "handed_off"
+        if self.state is CallState.TRANSFERRED:
+            return "transferred"
+        if self.answered_at is not None:
+            return "answered"
+        return None

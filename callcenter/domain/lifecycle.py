@@ -1,0 +1,342 @@
+"""The call lifecycle: ``transition(call, event) -> (call, effects)``.
+
+Pure: it returns the new call and the effects to perform, and performs none. It never raises
+for an event that does not fit the call's state: such an event becomes an ``anomaly`` step on
+the timeline and the call is left as it was, so nothing is dropped and the event loop never
+sees an exception from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from callcenter.domain.call import TERMINAL_STATES, Call, CallState
+from callcenter.domain.effects import AppendTimeline, Effect, NotifyClients, RequestDispatch
+from callcenter.domain.events import (
+    CallAnswered,
+    CallClosed,
+    CallEntered,
+    CallerAbandoned,
+    CallerLeftQueue,
+    CallerQueued,
+    CallEvent,
+    CallLost,
+    CallQualified,
+    CallResynced,
+    CallTransferred,
+    ConversationEnded,
+    DispatchAcknowledged,
+    DispatchEscalated,
+    DispatchSent,
+    LineEnded,
+    QueueFull,
+    SeatOffered,
+    SeatRingNoAnswer,
+)
+
+S = CallState
+ALL_STATES = frozenset(CallState)
+LIVE_STATES = ALL_STATES - TERMINAL_STATES
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When an event is legal, what it does to the call, and what the timeline step is called."""
+
+    allowed: Callable[[Call], bool]
+    apply: Callable[[Call, Any], Call]
+    kind: Callable[[Call, Any], str]
+
+
+def _in(*states: CallState) -> Callable[[Call], bool]:
+    allowed = frozenset(states)
+    return lambda call: call.state in allowed
+
+
+def _named(kind: str) -> Callable[[Call, Any], str]:
+    return lambda _call, _event: kind
+
+
+def _entered(call: Call, e: CallEntered) -> Call:
+    # The call-entry decision sent the caller to the overflow path (the room was full): the
+    # call is not waiting in the queue and must not count against the room's capacity.
+    state = S.OVERFLOWED if e.reason and e.route == "overflow" else call.state
+    return replace(
+        call,
+        state=state,
+        caller_raw=e.caller_raw or call.caller_raw,
+        caller_e164=e.caller_e164 or call.caller_e164,
+        rang_at=call.rang_at or e.at,
+    )
+
+
+def _entry_kind(_call: Call, e: CallEntered) -> str:
+    return "entry_decision" if e.reason else "entered"
+
+
+def _queued(call: Call, e: CallerQueued) -> Call:
+    # A caller redirected back into the queue arrives here from ANSWERED without any transfer
+    # event (Asterisk sends none for Redirect): the seat is released.
+    return replace(
+        call,
+        state=S.QUEUED,
+        queue=e.queue,
+        seat=None,
+        queued_at=call.queued_at or e.at,
+    )
+
+
+def _overflowed(call: Call, e: QueueFull) -> Call:
+    return replace(call, state=S.OVERFLOWED, queue=e.queue or call.queue)
+
+
+def _offered(call: Call, e: SeatOffered) -> Call:
+    return replace(
+        call, state=S.OFFERED, queue=e.queue, seat=e.seat, offered_at=call.offered_at or e.at
+    )
+
+
+def _ring_no_answer(call: Call, _e: SeatRingNoAnswer) -> Call:
+    return replace(call, state=S.QUEUED, seat=None)
+
+
+def _unchanged(call: Call, _e: CallEvent) -> Call:
+    return call
+
+
+def _answered(call: Call, e: CallAnswered) -> Call:
+    return replace(
+        call,
+        state=S.ANSWERED,
+        queue=e.queue,
+        seat=e.seat,
+        answered_at=call.answered_at or e.at,
+        # An answer inferred after a reconnect does not know Asterisk's hold time: the
+        # AgentComplete that follows brings it.
+        hold_seconds=e.hold_seconds
+        if call.hold_seconds is None and not e.inferred
+        else call.hold_seconds,
+    )
+
+
+def _conversation_ended(call: Call, e: ConversationEnded) -> Call:
+    # A caller answered twice (re-queued after a Redirect) talked in two conversations.
+    return replace(
+        call,
+        talk_seconds=(call.talk_seconds or 0) + e.talk_seconds,
+        hold_seconds=e.hold_seconds if call.hold_seconds is None else call.hold_seconds,
+    )
+
+
+def _abandoned(call: Call, e: CallerAbandoned) -> Call:
+    return replace(
+        call,
+        state=S.ABANDONED,
+        seat=None,
+        hold_seconds=e.hold_seconds,
+        abandon_position=e.position,
+        abandon_original_position=e.original_position,
+    )
+
+
+def _transferred(call: Call, _e: CallTransferred) -> Call:
+    return replace(call, state=S.TRANSFERRED)
+
+
+_LINE_END_STATE = {
+    S.RINGING: S.ABANDONED,  # hung up before reaching the queue
+    S.QUEUED: S.ABANDONED,
+    S.OFFERED: S.ABANDONED,
+    S.HANDED_OFF: S.CLOSED,
+    S.TRANSFERRED: S.CLOSED,
+}
+
+
+def _line_ended(call: Call, e: LineEnded) -> Call:
+    state = _LINE_END_STATE.get(call.state, call.state)
+    seat = None if state is S.ABANDONED else call.seat
+    return replace(call, state=state, seat=seat, line_ended=True, ended_at=call.ended_at or e.at)
+
+
+def _qualified(call: Call, e: CallQualified) -> Call:
+    state = S.HANDED_OFF if call.state is S.HANDED_OFF else S.QUALIFIED
+    return replace(
+        call, state=state, qualification=e.qualification, qualified_at=call.qualified_at or e.at
+    )
+
+
+def _qualified_kind(call: Call, _e: CallQualified) -> str:
+    return "amended" if call.qualification is not None else "qualified"
+
+
+def _dispatch_sent(call: Call, e: DispatchSent) -> Call:
+    return replace(call, dispatch_ticket=e.ticket_id)
+
+
+def _acknowledged(call: Call, e: DispatchAcknowledged) -> Call:
+    # The caller may have hung up long before the radio dispatcher took the ticket.
+    return replace(
+        call,
+        state=S.CLOSED if call.line_ended else S.HANDED_OFF,
+        dispatch_ticket=e.ticket_id,
+        dispatch_unit=e.unit,
+        handed_off_at=e.at,
+    )
+
+
+def _closed(call: Call, _e: CallClosed) -> Call:
+    return replace(call, state=S.CLOSED)
+
+
+def _lost(call: Call, _e: CallLost) -> Call:
+    return replace(call, state=S.LOST, seat=None)
+
+
+RULES: dict[type[CallEvent], Rule] = {
+    # The bridge reports the first channel ("entered"); the FastAGI its decision, with the
+    # reason ("entry_decision"). Either may come first; an overflow decision may precede the
+    # bridge's report.
+    CallEntered: Rule(_in(S.RINGING, S.OVERFLOWED), _entered, _entry_kind),
+    CallerQueued: Rule(
+        _in(S.RINGING, S.OVERFLOWED, S.TRANSFERRED, S.ANSWERED, S.QUALIFIED),
+        _queued,
+        _named("queued"),
+    ),
+    QueueFull: Rule(_in(S.RINGING, S.OVERFLOWED, S.TRANSFERRED), _overflowed, _named("overflowed")),
+    SeatOffered: Rule(_in(S.QUEUED, S.OFFERED), _offered, _named("offered")),
+    SeatRingNoAnswer: Rule(_in(S.QUEUED, S.OFFERED), _ring_no_answer, _named("ring_no_answer")),
+    CallerLeftQueue: Rule(_in(S.QUEUED, S.OFFERED, S.ABANDONED), _unchanged, _named("left_queue")),
+    CallAnswered: Rule(_in(S.QUEUED, S.OFFERED), _answered, _named("answered")),
+    # AgentComplete after a Redirect arrives late, even after the caller's Hangup: it is legal
+    # in any state once the call has been answered.
+    ConversationEnded: Rule(
+        lambda call: call.answered_at is not None,
+        _conversation_ended,
+        _named("conversation_ended"),
+    ),
+    CallerAbandoned: Rule(_in(S.QUEUED, S.OFFERED), _abandoned, _named("abandoned")),
+    CallTransferred: Rule(
+        _in(S.ANSWERED, S.QUALIFIED, S.HANDED_OFF), _transferred, _named("transferred")
+    ),
+    LineEnded: Rule(
+        lambda call: call.state is not S.LOST and not call.line_ended,
+        _line_ended,
+        _named("line_ended"),
+    ),
+    CallQualified: Rule(
+        _in(S.ANSWERED, S.QUALIFIED, S.HANDED_OFF, S.TRANSFERRED), _qualified, _qualified_kind
+    ),
+    DispatchSent: Rule(
+        _in(S.QUALIFIED, S.HANDED_OFF, S.CLOSED), _dispatch_sent, _named("dispatch_sent")
+    ),
+    DispatchAcknowledged: Rule(_in(S.QUALIFIED), _acknowledged, _named("handed_off")),
+    DispatchEscalated: Rule(_in(S.QUALIFIED), _unchanged, _named("dispatch_escalated")),
+    CallClosed: Rule(
+        _in(S.ANSWERED, S.QUALIFIED, S.TRANSFERRED, S.OVERFLOWED), _closed, _named("closed")
+    ),
+    CallLost: Rule(lambda call: call.state in LIVE_STATES, _lost, _named("lost")),
+    CallResynced: Rule(lambda call: call.state in LIVE_STATES, _unchanged, _named("resynced")),
+}
+
+
+def new_call(event: CallEvent) -> Call:
+    """The record of a call seen for the first time."""
+    return Call(id=event.call_id, rang_at=event.at)
+
+
+def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]:
+    """Apply ``event`` to ``call`` (None: a call not seen before) and list the effects."""
+    effects: list[Effect] = []
+    if call is None:
+        call = new_call(event)
+        if not isinstance(event, CallEntered):
+            # We joined the call late (after a reconnect, or a replay that starts mid-call).
+            effects.append(_step(call, event, "entered", suffix=":entered", inferred=True))
+
+    rule = RULES.get(type(event))
+    if rule is None or not rule.allowed(call):
+        effects.append(_anomaly(call, event))
+        return call, effects
+
+    kind = rule.kind(call, event)
+    new = rule.apply(call, event)
+    effects.append(_step(new, event, kind))
+    if new.state is S.CLOSED and call.state is not S.CLOSED and kind != "closed":
+        # The last condition for closing (hand-off acknowledged, line ended) was just met.
+        effects.append(_step(new, event, "closed", suffix=":closed"))
+    effects.append(_notify(new, kind))
+    effects.extend(_dispatch_effects(new, event))
+    return new, effects
+
+
+def _dispatch_effects(call: Call, event: CallEvent) -> list[Effect]:
+    """The hand-off request of a qualification, and the supervisors' alert of an escalation."""
+    if isinstance(event, CallQualified) and event.ticket_id:
+        return [
+            RequestDispatch(
+                call_id=call.id,
+                ticket_id=event.ticket_id,
+                qualification=event.qualification,
+                at=event.at,
+                by=event.by,
+            )
+        ]
+    if isinstance(event, DispatchEscalated):
+        q = call.qualification
+        return [
+            NotifyClients(
+                topic="alert",
+                call_id=call.id,
+                kind="dispatch_escalated",
+                payload={
+                    "ticket_id": event.ticket_id,
+                    "waited_seconds": event.waited_seconds,
+                    "priority": q.priority if q else None,
+                    "incident_type": q.incident_type if q else None,
+                    "address": q.address if q else None,
+                },
+            )
+        ]
+    return []
+
+
+def _step(
+    call: Call, event: CallEvent, kind: str, *, suffix: str = "", inferred: bool | None = None
+) -> AppendTimeline:
+    payload: dict[str, Any] = {k: _jsonable(v) for k, v in event.details().items()}
+    payload["state"] = call.state.value
+    return AppendTimeline(
+        call_id=call.id,
+        kind=kind,
+        at=event.at,
+        received_at=event.received_at,
+        source_id=event.source_id + suffix,
+        clock=event.clock,
+        inferred=event.inferred if inferred is None else inferred,
+        payload=payload,
+    )
+
+
+def _anomaly(call: Call, event: CallEvent) -> AppendTimeline:
+    step = _step(call, event, "anomaly")
+    payload = {"event": type(event).__name__, "refused_in_state": call.state.value}
+    return replace(step, payload={**payload, **step.payload})
+
+
+def _notify(call: Call, kind: str) -> NotifyClients:
+    return NotifyClients(
+        topic="call",
+        call_id=call.id,
+        kind=kind,
+        seat=call.seat,
+        payload={"state": call.state.value, "queue": call.queue, "seat": call.seat},
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,26 @@
+"""One error hierarchy for callcenter. HTTP status codes are mapped in the API layer only."""
+
+
+class CallcenterError(Exception):
+    """Base of every error callcenter raises on purpose."""
+
+
+class PbxError(CallcenterError):
+    """The PBX refused an action or did not answer in time."""
+
+
+class PbxTimeoutError(PbxError):
+    """No answer from the PBX before the action's deadline."""
+
+
+class PbxRejectedError(PbxError):
+    """Asterisk answered ``Response: Error``; ``message`` is Asterisk's own words."""
+
+    def __init__(self, action: str, message: str) -> None:
+        super().__init__(f"{action}: {message}")
+        self.action = action
+        self.message = message
+
+
+class PbxUnavailableError(PbxError):
+    """Not connected to the PBX (or not logged in) when the action was asked for."""

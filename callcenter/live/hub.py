@@ -1,0 +1,178 @@
+"""The live hub: publishes to the sequenced log and fans the log out to local subscribers.
+
+It implements the pipeline's ``Notifier`` port. One pump task per process tails the log and
+hands each message to every subscriber through a bounded queue each; the subscriber's filter runs
+in ``stream``, once per message and in sequence order (so a filter may keep state).
+
+``stream(after, accept)`` is what a websocket sends: the messages after ``after`` still in the
+log (the backlog), then live ones, each once and in sequence order (the subscription is taken
+before the backlog is read, and anything at or below the last sequence sent is skipped). A
+subscriber whose queue overflows is marked behind: its stream raises ``FellBehindError`` with the
+last sequence it was given, so the client can reconnect from there without a gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from callcenter.domain.effects import NotifyClients
+from callcenter.live.messages import FeedLog, LiveMessage
+
+log = logging.getLogger(__name__)
+
+Accept = Callable[[LiveMessage], bool]
+PAGE = 500
+
+
+class FellBehindError(Exception):
+    def __init__(self, last_seq: int) -> None:
+        super().__init__(f"subscriber fell behind after {last_seq}")
+        self.last_seq = last_seq
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    """Control item in a stream: messages between ``after`` and ``first_available`` are gone."""
+
+    after: int
+    first_available: int
+
+
+@dataclass(eq=False)
+class _Subscriber:
+    queue: asyncio.Queue[LiveMessage]
+    behind: bool = False
+
+
+@dataclass
+class HubStats:
+    published: int = 0
+    delivered: int = 0
+    overflows: int = 0
+    subscribers: int = 0
+    by_topic: dict[str, int] = field(default_factory=dict)
+
+
+class LiveHub:
+    def __init__(self, feed_log: FeedLog, *, buffer: int = 256) -> None:
+        self.log = feed_log
+        self.buffer = buffer
+        self.stats = HubStats()
+        self._subscribers: set[_Subscriber] = set()
+        self._pump: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._pump is None:
+            # Read the log's end before serving anyone, so no subscriber can see a message the
+            # pump would skip; if the log is down, the pump keeps trying.
+            after: int | None
+            try:
+                after = await self.log.last_seq()
+            except Exception as exc:
+                log.warning("live log unavailable at start (%s); retrying in the background", exc)
+                after = None
+            self._pump = asyncio.create_task(self._run(after), name="live-hub-pump")
+
+    async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+
+    async def notify(self, message: NotifyClients) -> None:
+        """The pipeline's Notifier port."""
+        await self.publish(
+            message.topic,
+            message.kind,
+            call_id=message.call_id,
+            seat=message.seat,
+            payload=message.payload,
+        )
+
+    async def publish(
+        self,
+        topic: str,
+        kind: str,
+        *,
+        call_id: str | None = None,
+        seat: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
+        body = {
+            "topic": topic,
+            "kind": kind,
+            "at": datetime.now(UTC).isoformat(),
+            "call_id": call_id,
+            "seat": seat,
+            "payload": payload or {},
+        }
+        seq = await self.log.append(body)
+        self.stats.published += 1
+        self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + 1
+        return seq
+
+    async def stream(
+        self, after: int | None, accept: Accept
+    ) -> AsyncIterator[LiveMessage | Trimmed]:
+        """Backlog after ``after`` (None: start now), then live messages; see module doc."""
+        subscriber = _Subscriber(queue=asyncio.Queue(self.buffer))
+        self._subscribers.add(subscriber)
+        self.stats.subscribers = len(self._subscribers)
+        try:
+            last = await self.log.last_seq() if after is None else after
+            if after is not None:
+                while True:
+                    backlog = await self.log.read_after(last, PAGE)
+                    if backlog.trimmed:
+                        yield Trimmed(after=last, first_available=backlog.first_available)
+                    for message in backlog.entries:
+                        last = message.seq
+                        if accept(message):
+                            yield message
+                    if len(backlog.entries) < PAGE:
+                        break
+            while True:
+                if subscriber.behind:
+                    raise FellBehindError(last)
+                message = await subscriber.queue.get()
+                if message.seq <= last:
+                    continue
+                last = message.seq
+                if accept(message):
+                    yield message
+        finally:
+            self._subscribers.discard(subscriber)
+            self.stats.subscribers = len(self._subscribers)
+
+    async def _run(self, after: int | None) -> None:
+        """Tail the log; a failing log (Redis down) is retried every second."""
+        while True:
+            try:
+                if after is None:
+                    after = await self.log.last_seq()
+                async for message in self.log.tail(after):
+                    after = message.seq
+                    self._deliver(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live log tail failed after %s; retrying", after)
+                await asyncio.sleep(1.0)
+
+    def _deliver(self, message: LiveMessage) -> None:
+        for subscriber in list(self._subscribers):
+            if subscriber.behind:
+                continue
+            try:
+                subscriber.queue.put_nowait(message)
+                self.stats.delivered += 1
+            except asyncio.QueueFull:
+                subscriber.behind = True
+                self.stats.overflows += 1

@@ -1,0 +1,80 @@
+"""Live messages and the sequenced log they are kept in.
+
+Every message gets a sequence number from the log when it is appended: one global, strictly
+increasing order shared by every API process (the Redis log) or by one process (the memory log).
+A log keeps a bounded tail; ``read_after`` says when what was asked for has been trimmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveMessage:
+    seq: int
+    topic: str  # call, seat, dispatch, alert, stats
+    kind: str
+    at: str  # ISO 8601 UTC, when it was published
+    call_id: str | None = None
+    seat: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": "event",
+            "seq": self.seq,
+            "topic": self.topic,
+            "kind": self.kind,
+            "at": self.at,
+            "call_id": self.call_id,
+            "seat": self.seat,
+            "payload": self.payload,
+        }
+
+    def body(self) -> dict[str, Any]:
+        """Everything but the sequence number (what the log stores next to it)."""
+        wire = self.to_wire()
+        del wire["type"], wire["seq"]
+        return wire
+
+    @classmethod
+    def from_body(cls, seq: int, body: dict[str, Any]) -> LiveMessage:
+        return cls(
+            seq=seq,
+            topic=str(body["topic"]),
+            kind=str(body["kind"]),
+            at=str(body["at"]),
+            call_id=body.get("call_id"),
+            seat=body.get("seat"),
+            payload=dict(body.get("payload") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    entries: list[LiveMessage]
+    trimmed: bool  # some messages after the requested sequence are no longer kept
+    first_available: int  # the oldest sequence still kept (0 if the log is empty)
+
+
+class FeedLog(Protocol):
+    shared: bool  # True when other processes see the same log (Redis)
+
+    async def append(self, body: dict[str, Any]) -> int:
+        """Store one message body; returns its sequence number."""
+        ...
+
+    async def read_after(self, seq: int, limit: int) -> Backlog: ...
+
+    async def last_seq(self) -> int: ...
+
+    def tail(self, after: int) -> AsyncIterator[LiveMessage]:
+        """Every message after ``after``, in order, as they are appended (runs until cancelled)."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Redis messaging: the radio dispatch stream, its relay and consoles, and the live fan-out."""

@@ -1,0 +1,115 @@
+"""The cross-process live log: one Redis Stream shared by every API process and the bridge.
+
+Appending runs a Lua script that INCRs a counter and XADDs the message with stream id
+``<seq>-0``: Redis runs scripts one at a time, so sequence numbers are global, gap-free in the
+stream and in stream order. The stream is capped (``MAXLEN ~ retention``); ``read_after`` says
+when the requested position has been trimmed away. Each process tails the stream with a blocking
+XREAD (short block, with a deadline) and fans it out locally (``callcenter.live.hub``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from callcenter.live.messages import Backlog, LiveMessage
+
+log = logging.getLogger(__name__)
+
+APPEND = """
+local seq = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'm', ARGV[1])
+return seq
+"""
+
+
+def _seq(entry_id: Any) -> int:
+    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return int(text.split("-", 1)[0])
+
+
+def _message(entry_id: Any, fields: Any) -> LiveMessage:
+    raw = fields.get(b"m", fields.get("m"))
+    body = json.loads(raw)
+    return LiveMessage.from_body(_seq(entry_id), body)
+
+
+class RedisStreamLog:
+    shared = True
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        key: str = "callcenter:live",
+        retention: int = 10_000,
+        block_ms: int = 1000,
+        timeout: float = 5.0,
+    ) -> None:
+        self.redis = redis
+        self.key = key
+        self.counter = f"{key}:seq"
+        self.retention = retention
+        self.block_ms = block_ms
+        self.timeout = timeout
+        self._append = redis.register_script(APPEND)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> RedisStreamLog:
+        return cls(Redis.from_url(url, socket_timeout=10.0, socket_connect_timeout=5.0), **kwargs)
+
+    async def append(self, body: dict[str, Any]) -> int:
+        data = json.dumps(body, separators=(",", ":"), default=str)
+        async with asyncio.timeout(self.timeout):
+            seq = await self._append(keys=[self.key, self.counter], args=[data, self.retention])
+        return int(seq)
+
+    async def read_after(self, seq: int, limit: int) -> Backlog:
+        async with asyncio.timeout(self.timeout):
+            entries: Any = await self.redis.xrange(
+                self.key, min=f"{seq + 1}-0", max="+", count=limit
+            )
+            first: Any = await self.redis.xrange(self.key, min="-", max="+", count=1)
+        first_available = _seq(first[0][0]) if first else 0
+        messages = [_message(entry_id, fields) for entry_id, fields in entries]
+        trimmed = first_available > seq + 1
+        return Backlog(entries=messages, trimmed=trimmed, first_available=first_available)
+
+    async def last_seq(self) -> int:
+        async with asyncio.timeout(self.timeout):
+            value = await self.redis.get(self.counter)
+        return int(value) if value is not None else 0
+
+    async def tail(self, after: int) -> AsyncIterator[LiveMessage]:
+        last = after
+        while True:
+            try:
+                async with asyncio.timeout(self.block_ms / 1000 + self.timeout):
+                    reply: Any = await self.redis.xread(
+                        {self.key: f"{last}-0"}, count=500, block=self.block_ms
+                    )
+            except (RedisError, TimeoutError):
+                log.warning("live stream %s: read failed after %s; retrying", self.key, last)
+                await asyncio.sleep(1.0)
+                continue
+            for _stream, entries in reply or []:
+                for entry_id, fields in entries:
+                    message = _message(entry_id, fields)
+                    last = message.seq
+                    yield message
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return bool(await self.redis.ping())
+        except (RedisError, TimeoutError):
+            return False
+
+    async def close(self) -> None:
+        await self.redis.aclose()

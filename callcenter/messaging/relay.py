@@ -1,0 +1,162 @@
+"""The outbox relay: publishes dispatch tickets written by the pipeline, then marks them sent.
+
+Tickets committed in this process are handed over by the store right after the commit and go
+out at once; the outbox table is polled as well (rows from other processes, or left by a crash).
+Order per ticket: publish (idempotent by ticket id), submit ``DispatchSent`` to the pipeline
+(idempotent by its source id), mark the outbox row sent. A crash or a Redis failure anywhere in
+between leaves the row unsent, and the next pass repeats the three steps without duplicating
+any. While Redis is down rows simply wait; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from redis.exceptions import RedisError
+
+from callcenter.dispatch.desk import sent_event
+from callcenter.domain.dispatch import Ticket
+from callcenter.domain.effects import RequestDispatch
+from callcenter.pipeline.ports import EventSink
+from callcenter.storage.outbox import Outbox, ticket_of_request
+
+log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    async def publish(self, ticket: Ticket) -> str | None: ...
+
+    async def lost_contents(self) -> bool: ...
+
+
+class TablePublisher:
+    """Embedded mode: the ticket table is the queue, so publishing is recording it sent."""
+
+    async def publish(self, ticket: Ticket) -> str | None:
+        return None
+
+    async def lost_contents(self) -> bool:
+        return False
+
+
+@dataclass
+class RelayStats:
+    published: int = 0
+    failures: int = 0  # passes that ended on an error (the rows wait for the next one)
+    requeued: int = 0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        outbox: Outbox,
+        publisher: Publisher,
+        sink: EventSink,
+        *,
+        batch: int = 100,
+        epoch_check_seconds: float = 1.0,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.outbox = outbox
+        self.publisher = publisher
+        self.sink = sink
+        self.batch = batch
+        self.epoch_check_seconds = epoch_check_seconds
+        self.now = now
+        self.stats = RelayStats()
+        self._wake = asyncio.Event()
+        # Tickets just committed in this process: published without reading them back.
+        self._hints: deque[Ticket] = deque(maxlen=10_000)
+        self._epoch_checked_at: float | None = None  # None: check before the next publish
+
+    def wake(self, requests: Sequence[RequestDispatch] = ()) -> None:
+        """Tickets were committed to the outbox: publish now rather than at the next poll.
+
+        Registered with ``TimelineStore.on_dispatch``; it runs only after the commit.
+        """
+        self._hints.extend(ticket_of_request(r) for r in requests)
+        self._wake.set()
+
+    async def drain(self) -> int:
+        """Publish the committed tickets, then every unsent row; returns how many went out.
+
+        Raises ``RedisError``/``TimeoutError`` when the stream is unreachable (rows stay unsent).
+        """
+        try:
+            await self._check_epoch()
+            sent = 0
+            while self._hints:
+                await self._send(self._hints[0])
+                self._hints.popleft()
+                sent += 1
+            while rows := await self.outbox.unsent(self.batch):
+                for row in rows:
+                    await self._send(row.ticket)
+                    sent += 1
+            return sent
+        except (RedisError, TimeoutError, OSError):
+            self._epoch_checked_at = None  # Redis may come back empty: look before publishing
+            raise
+
+    async def _check_epoch(self) -> None:
+        clock = time.monotonic()
+        if (
+            self._epoch_checked_at is not None
+            and clock - self._epoch_checked_at < self.epoch_check_seconds
+        ):
+            return
+        if await self.publisher.lost_contents():
+            requeued = await self.outbox.requeue_open()
+            self.stats.requeued += requeued
+            if requeued:
+                log.warning("dispatch stream lost its contents: %d open tickets requeued", requeued)
+        self._epoch_checked_at = clock
+
+    async def _send(self, ticket: Ticket) -> None:
+        try:
+            entry_id = await self.publisher.publish(ticket)
+        except (RedisError, TimeoutError, OSError) as exc:
+            await self.outbox.mark_failed(ticket.id, f"{type(exc).__name__}: {exc}")
+            raise
+        at = self.now()
+        await self.sink.submit(sent_event(ticket, at, at))
+        await self.outbox.mark_sent(ticket.id, entry_id, at)
+        self.stats.published += 1
+
+    async def run(self, stop: asyncio.Event, *, poll: float = 1.0, retry: float = 1.0) -> None:
+        """Drain on every wake-up (and every ``poll`` seconds) until ``stop`` is set."""
+        while not stop.is_set():
+            self._wake.clear()  # a commit during the pass sets it again: no wake-up is lost
+            try:
+                await self.drain()
+            except (RedisError, TimeoutError, OSError) as exc:
+                self.stats.failures += 1
+                log.warning("dispatch stream unreachable, tickets wait in the outbox: %s", exc)
+                await _wait_any([stop], retry)  # commits must not hammer a Redis that is down
+                continue
+            except Exception:  # a database hiccup must not end the relay
+                self.stats.failures += 1
+                log.exception("outbox relay pass failed")
+                await _wait_any([stop], retry)
+                continue
+            await _wait_any([self._wake, stop], poll)
+
+
+async def _wait_any(events: list[asyncio.Event], seconds: float) -> None:
+    waits = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()

@@ -1,0 +1,1 @@
+"""Ordered processing of domain events: lifecycle transition, then its effects through ports."""

@@ -1,0 +1,22 @@
+"""A direct in-process ``EventSink``: one ``CallProcessor``, one event at a time.
+
+For tests, benchmarks and the dispatch console. The room itself uses the AMI bridge's ordered
+runner, which implements the same port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from callcenter.domain.events import CallEvent
+from callcenter.pipeline.processor import CallProcessor
+
+
+class ProcessorSink:
+    def __init__(self, processor: CallProcessor) -> None:
+        self.processor = processor
+        self._lock = asyncio.Lock()  # one writer per call: never two transitions at once
+
+    async def submit(self, event: CallEvent) -> None:
+        async with self._lock:
+            await self.processor.handle(event)

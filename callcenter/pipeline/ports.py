@@ -1,0 +1,85 @@
+"""The ports the pipeline performs effects through; adapters live in storage/ and messaging/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from callcenter.domain.call import Call
+from callcenter.domain.dispatch import Ticket
+from callcenter.domain.effects import AppendTimeline, NotifyClients, RequestDispatch
+from callcenter.domain.events import CallEvent
+from callcenter.domain.seats import Seat
+
+
+class CallStore(Protocol):
+    async def load(self, call_id: str) -> tuple[Call, set[str]] | None: ...
+
+    async def save(
+        self,
+        call: Call,
+        steps: Sequence[AppendTimeline],
+        dispatches: Sequence[RequestDispatch] = (),
+    ) -> int: ...
+
+
+class Notifier(Protocol):
+    async def notify(self, message: NotifyClients) -> None: ...
+
+
+class NullNotifier:
+    """For offline work (ingest, export): nobody is listening."""
+
+    async def notify(self, message: NotifyClients) -> None:
+        return None
+
+
+class PbxControl(Protocol):
+    """What operators and supervisors ask the PBX to do. The AMI bridge implements it.
+
+    Every method has a deadline and raises ``callcenter.errors.PbxError`` (or a subclass) with
+    Asterisk's own message when the PBX refuses; it never returns silently on failure.
+    """
+
+    async def seat_login(self, queue: str, interface: str, member_name: str) -> None: ...
+
+    async def seat_logout(self, queue: str, interface: str) -> None: ...
+
+    async def seat_pause(self, queue: str, interface: str, reason: str) -> None: ...
+
+    async def seat_unpause(self, queue: str, interface: str) -> None: ...
+
+    async def answer(self, seat_interface: str) -> None:
+        """Make the seat's phone pick up the call ringing on it (the seat phone driver: the
+        simulator today, a real phone's remote-answer later)."""
+        ...
+
+    async def hangup(self, channel: str) -> None: ...
+
+    async def blind_transfer(self, channel: str, context: str, extension: str) -> None: ...
+
+    async def change_priority(self, queue: str, caller_channel: str, priority: int) -> None: ...
+
+    async def originate_callback(self, seat_interface: str, number: str) -> None: ...
+
+
+class EventSink(Protocol):
+    """Where adapters (AMI, AGI, API, dispatch) hand domain events for ordered processing."""
+
+    async def submit(self, event: CallEvent) -> None: ...
+
+
+class SeatBoard(Protocol):
+    """The seats as last seen from the PBX (rebuilt from QueueStatus after a reconnect)."""
+
+    def seats(self) -> list[Seat]: ...
+
+    def seat(self, name: str) -> Seat | None: ...
+
+
+class DispatchDesk(Protocol):
+    """The radio dispatchers' side of the hand-off."""
+
+    async def pending(self) -> list[Ticket]: ...
+
+    async def acknowledge(self, ticket_id: str, unit: str, by: str) -> Ticket: ...

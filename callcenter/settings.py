@@ -1,0 +1,116 @@
+"""Settings, read from the environment (``CALLCENTER_`` prefix, ``__`` nesting) and ``.env``.
+
+Built once in the composition root (``callcenter.cli``) and passed in; nothing here runs at
+import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AmiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str = "callcenter"
+    secret: SecretStr = SecretStr("callcenter")
+    ping_interval: float = 5.0
+    action_timeout: float = 5.0
+
+
+class AgiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 4573
+    budget_ms: int = 200
+    default_region: str = "MA"
+    repeat_window_minutes: int = 30
+    room_capacity: int = 60
+
+
+class DatabaseSettings(BaseModel):
+    # None means the embedded default: a SQLite file under ``data_dir``.
+    url: str | None = None
+    echo: bool = False
+
+
+class RedisSettings(BaseModel):
+    # None means single-process mode: no cross-process fan-out, dispatch from the outbox table.
+    url: str | None = None
+    dispatch_stream: str = "callcenter:dispatch"
+    live_stream: str = "callcenter:live"  # the live updates log shared by every API process
+
+
+class DispatchSettings(BaseModel):
+    """The radio dispatch hand-off (outbox relay, consoles, escalation, qualification)."""
+
+    # a ticket nobody acknowledged by then is escalated
+    escalate_after_seconds: float = Field(default=120.0, gt=0)
+    escalation_check_seconds: float = Field(default=5.0, gt=0)
+    # fallback poll of the outbox (a commit in this process wakes the relay at once)
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    relay_retry_seconds: float = Field(default=1.0, gt=0)  # wait after Redis refused a publish
+    relay_batch: int = Field(default=100, gt=0)
+    consumer_group: str = "consoles"
+    # a console silent this long loses its tickets to another (XAUTOCLAIM)
+    claim_idle_seconds: float = Field(default=30.0, gt=0)
+    published_marker_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    stream_maxlen: int = Field(default=100_000, gt=0)  # approximate trim of the dispatch stream
+    redis_timeout_seconds: float = Field(default=2.0, gt=0)
+    region: str = "MA"  # for national callback numbers
+    incident_types: list[str] = Field(
+        default_factory=lambda: [
+            "road_accident",
+            "assault",
+            "theft",
+            "domestic_violence",
+            "fire",
+            "medical",
+            "disturbance",
+            "other",
+        ]
+    )
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    jwt_secret: SecretStr = SecretStr("change-me")  # refused outside demo mode
+    # Publish queue statistics on the live feed every N seconds (None: not in this process).
+    stats_interval: float | None = 5.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CALLCENTER_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("data")
+    demo: bool = False
+    ami: AmiSettings = Field(default_factory=AmiSettings)
+    agi: AgiSettings = Field(default_factory=AgiSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    def database_url(self) -> str:
+        """The async SQLAlchemy URL: the configured one, or the embedded SQLite file."""
+        if self.database.url:
+            return normalise_database_url(self.database.url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'callcenter.db').resolve()}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings and return the async driver's URL."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url

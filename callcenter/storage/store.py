@@ -1,0 +1,242 @@
+"""The timeline store: saves a call with its new steps in one transaction, reads them back.
+
+Promises: a step whose ``(call_id, source_id)`` is already stored is not stored again (so a
+replayed AMI stream adds nothing); ``seq`` numbers a call's steps 1, 2, 3... in the order they
+were appended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from callcenter.domain.call import Call, CallState
+from callcenter.domain.effects import AppendTimeline, RequestDispatch
+from callcenter.domain.events import Clock, Qualification
+from callcenter.storage.outbox import write_requests
+from callcenter.storage.tables import CallRecord, TimelineEntry
+
+CALLS = CallRecord.__table__  # type: ignore[attr-defined]
+TIMELINE = TimelineEntry.__table__  # type: ignore[attr-defined]
+
+
+def record_values(call: Call) -> dict[str, Any]:
+    """The ``calls`` row for a domain call."""
+    q = call.qualification
+    return {
+        "id": call.id,
+        "state": call.state.value,
+        "outcome": call.outcome,
+        "caller_raw": call.caller_raw,
+        "caller_e164": call.caller_e164,
+        "queue": call.queue,
+        "seat": call.seat,
+        "line_ended": call.line_ended,
+        "rang_at": call.rang_at,
+        "queued_at": call.queued_at,
+        "offered_at": call.offered_at,
+        "answered_at": call.answered_at,
+        "qualified_at": call.qualified_at,
+        "handed_off_at": call.handed_off_at,
+        "ended_at": call.ended_at,
+        "hold_seconds": call.hold_seconds,
+        "talk_seconds": call.talk_seconds,
+        "abandon_position": call.abandon_position,
+        "abandon_original_position": call.abandon_original_position,
+        "incident_type": q.incident_type if q else None,
+        "priority": q.priority if q else None,
+        "qualification": asdict(q) if q else None,
+        "dispatch_ticket": call.dispatch_ticket,
+        "dispatch_unit": call.dispatch_unit,
+    }
+
+
+def call_from_row(row: Any) -> Call:
+    q = row.qualification
+    return Call(
+        id=row.id,
+        state=CallState(row.state),
+        caller_raw=row.caller_raw,
+        caller_e164=row.caller_e164,
+        queue=row.queue,
+        seat=row.seat,
+        line_ended=row.line_ended,
+        rang_at=row.rang_at,
+        queued_at=row.queued_at,
+        offered_at=row.offered_at,
+        answered_at=row.answered_at,
+        qualified_at=row.qualified_at,
+        handed_off_at=row.handed_off_at,
+        ended_at=row.ended_at,
+        hold_seconds=row.hold_seconds,
+        talk_seconds=row.talk_seconds,
+        abandon_position=row.abandon_position,
+        abandon_original_position=row.abandon_original_position,
+        qualification=Qualification(**q) if q else None,
+        dispatch_ticket=row.dispatch_ticket,
+        dispatch_unit=row.dispatch_unit,
+    )
+
+
+Saved = tuple[Call, Sequence[AppendTimeline], Sequence[RequestDispatch]]
+
+
+class TimelineStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        dialect = engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database dialect {dialect!r}")
+        self._insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        # Built once: constructing these per event cost more than executing them.
+        self._upserts: dict[tuple[str, ...], Any] = {}
+        self._append = self._append_statement()
+        self._dispatch_listeners: list[Callable[[Sequence[RequestDispatch]], None]] = []
+
+    def on_dispatch(self, listener: Callable[[Sequence[RequestDispatch]], None]) -> None:
+        """Call ``listener(requests)`` after each commit that wrote dispatch tickets.
+
+        The relay uses it to publish at once rather than at its next poll of the outbox.
+        """
+        self._dispatch_listeners.append(listener)
+
+    async def load(self, call_id: str) -> tuple[Call, set[str]] | None:
+        """The call and the source ids already on its timeline, or None if unknown."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(CALLS).where(CALLS.c.id == call_id))).first()
+            if row is None:
+                return None
+            sources = await conn.execute(
+                select(TIMELINE.c.source_id).where(TIMELINE.c.call_id == call_id)
+            )
+            return call_from_row(row), {s for (s,) in sources}
+
+    async def save(
+        self,
+        call: Call,
+        steps: Sequence[AppendTimeline],
+        dispatches: Sequence[RequestDispatch] = (),
+    ) -> int:
+        """Upsert ``call`` and append ``steps`` in one transaction; returns steps stored.
+
+        ``dispatches``: dispatch tickets and their outbox rows, written in the same transaction.
+        """
+        async with self.engine.begin() as conn:
+            stored = await self.save_in(conn, call, steps, dispatches)
+        self.announce_dispatches(dispatches)
+        return stored
+
+    def announce_dispatches(self, dispatches: Sequence[RequestDispatch]) -> None:
+        """Tell the ``on_dispatch`` listeners; call it only after the commit that wrote them."""
+        if dispatches:
+            for listener in self._dispatch_listeners:
+                listener(dispatches)
+
+    async def save_in(
+        self,
+        conn: AsyncConnection,
+        call: Call,
+        steps: Sequence[AppendTimeline],
+        dispatches: Sequence[RequestDispatch] = (),
+    ) -> int:
+        """As ``save``, inside a transaction the caller owns."""
+        return await self.save_many_in(conn, [(call, steps, dispatches)])
+
+    async def save_many_in(self, conn: AsyncConnection, items: Sequence[Saved]) -> int:
+        """Several calls with their new steps (and dispatch requests) in the caller's
+        transaction, in three statements whatever the batch's size: the calls' upsert, one
+        read of each call's last ``seq``, and the steps' insert. Returns the steps stored."""
+        dispatches = [d for _call, _steps, ds in items for d in ds]
+        if dispatches:
+            await write_requests(conn, dispatches)
+        rows = [record_values(call) for call, _steps, _ds in items]
+        if rows:
+            await conn.execute(self._upsert(tuple(rows[0])), rows)
+        steps = [step for _call, ss, _ds in items for step in ss]
+        if not steps:
+            return 0
+        call_ids = {step.call_id for step in steps}
+        last = select(TIMELINE.c.call_id, func.max(TIMELINE.c.seq)).group_by(TIMELINE.c.call_id)
+        seq = {cid: 0 for cid in call_ids}
+        seq.update(
+            (cid, n) for cid, n in await conn.execute(last.where(TIMELINE.c.call_id.in_(call_ids)))
+        )
+        params = []
+        for step in steps:
+            seq[step.call_id] += 1
+            params.append(
+                {
+                    "call_id": step.call_id,
+                    "seq": seq[step.call_id],
+                    "kind": step.kind,
+                    "source_id": step.source_id,
+                    "clock": step.clock.value,
+                    "inferred": step.inferred,
+                    "at": step.at,
+                    "pbx_at": step.at if step.clock is Clock.PBX else None,
+                    "received_at": step.received_at,
+                    "payload": step.payload,
+                }
+            )
+        result = await conn.execute(self._append, params)
+        return len(result.all())
+
+    def _upsert(self, keys: tuple[str, ...]) -> Any:
+        """INSERT ... ON CONFLICT (id) DO UPDATE of the call row, for these columns."""
+        statement = self._upserts.get(keys)
+        if statement is None:
+            insert = self._insert(CALLS)
+            statement = insert.on_conflict_do_update(
+                index_elements=[CALLS.c.id],
+                set_={k: insert.excluded[k] for k in keys if k != "id"},
+            )
+            self._upserts[keys] = statement
+        return statement
+
+    def _append_statement(self) -> Any:
+        """Append steps; a step whose ``(call_id, source_id)`` is stored is skipped (a replay).
+
+        RETURNING counts what was really inserted, on SQLite and PostgreSQL alike."""
+        return (
+            self._insert(TIMELINE)
+            .on_conflict_do_nothing(index_elements=[TIMELINE.c.call_id, TIMELINE.c.source_id])
+            .returning(TIMELINE.c.id)
+        )
+
+    async def get_call(self, call_id: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(CALLS).where(CALLS.c.id == call_id))).first()
+            return dict(row._mapping) if row else None
+
+    async def timeline(
+        self, call_id: str, *, after_seq: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """The call's steps after ``after_seq``, in order."""
+        query = (
+            select(TIMELINE)
+            .where(TIMELINE.c.call_id == call_id, TIMELINE.c.seq > after_seq)
+            .order_by(TIMELINE.c.seq)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in await conn.execute(query)]
+
+    async def calls(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Call rows that rang in ``[since, until)``, oldest first, streamed."""
+        query = select(CALLS).order_by(CALLS.c.rang_at, CALLS.c.id)
+        if since is not None:
+            query = query.where(CALLS.c.rang_at >= since)
+        if until is not None:
+            query = query.where(CALLS.c.rang_at < until)
+        async with self.engine.connect() as conn:
+            result = await conn.stream(query)
+            async for row in result:
+                yield dict(row._mapping)

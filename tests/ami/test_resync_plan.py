@@ -1,0 +1,73 @@
+"""What a snapshot means for one call (pure): inferred steps, then the resync step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from callcenter.domain.call import Call, CallState
+from callcenter.domain.events import Clock
+from callcenter.domain.resync import LostCallView, PbxCallView, plan_lost, plan_resync
+
+T0 = datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
+S = CallState
+
+
+def view(pbx_state: str, seat: str | None = None) -> PbxCallView:
+    return PbxCallView(
+        call_id="1.1",
+        source_id="resync-x",
+        gap_started=T0,
+        gap_ended=T0 + timedelta(seconds=3),
+        received_at=T0 + timedelta(seconds=3),
+        pbx_state=pbx_state,
+        queue="line19",
+        seat=seat,
+        position=2,
+        caller_raw="0612345678",
+        age_seconds=40,
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "pbx_state", "seat", "expected"),
+    [
+        (None, "waiting", None, ["CallEntered", "CallerQueued", "CallResynced"]),
+        (None, "talking", "Seat 02", ["CallEntered", "CallerQueued", "CallAnswered", "CallResynced"]),  # noqa: E501
+        (None, "other", None, ["CallEntered", "CallResynced"]),
+        (S.RINGING, "waiting", None, ["CallerQueued", "CallResynced"]),
+        (S.QUEUED, "waiting", None, ["CallResynced"]),
+        (S.OFFERED, "talking", "Seat 02", ["CallAnswered", "CallResynced"]),
+        (S.QUEUED, "talking", None, ["CallResynced"]),  # no seat to name: nothing to infer
+        (S.ANSWERED, "talking", "Seat 02", ["CallResynced"]),
+        (S.ANSWERED, "waiting", None, ["CallerQueued", "CallResynced"]),  # redirected back
+        (S.ABANDONED, "waiting", None, []),
+        (S.CLOSED, "talking", "Seat 02", []),
+    ],
+)  # fmt: skip
+def test_plan_resync(
+    state: CallState | None, pbx_state: str, seat: str | None, expected: list[str]
+) -> None:
+    call = None if state is None else Call(id="1.1", state=state, rang_at=T0)
+    events = plan_resync(call, view(pbx_state, seat))
+    assert [type(e).__name__ for e in events] == expected
+    *inferred, last = events or [None]
+    for e in inferred:
+        assert e is not None and e.inferred and e.clock is Clock.INFERRED
+    if last is not None:
+        assert not last.inferred, "the resync itself was observed, not inferred"
+    if events:
+        assert len({e.source_id for e in events}) == len(events)
+    if state is None:
+        assert events[0].at == T0 + timedelta(seconds=3 - 40)  # when the oldest leg appeared
+
+
+def test_plan_lost_only_for_live_calls() -> None:
+    lost = LostCallView(
+        call_id="1.1", source_id="resync-x", gap_started=T0, gap_ended=T0, received_at=T0
+    )
+    assert plan_lost(None, lost) == []
+    assert plan_lost(Call(id="1.1", state=S.ABANDONED), lost) == []
+    (event,) = plan_lost(Call(id="1.1", state=S.ANSWERED), lost)
+    assert event.inferred and event.source_id == "resync-x:lost"

@@ -21,6 +21,7 @@ from callcenter.auth.passwords import Passwords
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
+from callcenter.remote.roles import ServeRole, check_role
 from callcenter.room import Room, live_log
 from callcenter.settings import Settings
 from callcenter.storage.database import create_engine, upgrade
@@ -107,15 +108,25 @@ async def ingest(settings: Settings, paths: list[Path]) -> tuple[IngestReport, d
         return report, counts
 
 
-async def serve(settings: Settings) -> None:
-    """``callcenter serve``: the bridge against the configured AMI, until SIGTERM/SIGINT."""
+async def serve(settings: Settings, role: ServeRole = ServeRole.ALL) -> None:
+    """``callcenter serve [--role all|bridge|api]`` until SIGTERM/SIGINT (see
+    ``callcenter.remote.roles``). Raises ``RoleConfigError`` when the settings cannot run it."""
+    check_role(settings, role)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
+        if role is ServeRole.API:
+            from callcenter.remote.api_process import ApiProcess
+
+            # The bridge (or `callcenter db upgrade`) migrates; API processes only use.
+            async with open_store(settings) as store:
+                await ApiProcess(settings, store).run(stop)
+            return
         async with open_store(settings, migrate=True) as store:
-            await Room(settings, store, feed_log=live_log(settings)).run(stop)
+            room = Room(settings, store, feed_log=live_log(settings))
+            await room.run(stop, with_api=role is ServeRole.ALL)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

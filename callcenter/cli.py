@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callcenter import app as room
+from callcenter.remote.roles import ServeRole
 from callcenter.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,20 +61,32 @@ def export(
 
 
 @cli.command("serve")
-def serve() -> None:
+def serve(
+    role: Annotated[
+        ServeRole,
+        typer.Option(
+            help="all: the whole room in one process. bridge: AMI bridge, FastAGI, dispatch "
+            "and the command server, no HTTP (one per PBX). api: the HTTP API only, acting "
+            "through the bridge (as many as needed). bridge and api need PostgreSQL + Redis."
+        ),
+    ] = ServeRole.ALL,
+) -> None:
     """Run the room against the configured Asterisk: AMI bridge, FastAGI, dispatch and the API,
     until SIGTERM/SIGINT. Structured JSON logs; refuses the default JWT secret."""
     from callcenter.api.logs import json_logging
     from callcenter.auth.tokens import InsecureSecretError, check_secret
+    from callcenter.remote.roles import RoleConfigError, check_role
 
     settings = _settings()
     try:
-        check_secret(settings.api.jwt_secret.get_secret_value(), demo=settings.demo)
-    except InsecureSecretError as exc:
+        check_role(settings, role)
+        if role is not ServeRole.BRIDGE:  # the bridge signs no tokens
+            check_secret(settings.api.jwt_secret.get_secret_value(), demo=settings.demo)
+    except (InsecureSecretError, RoleConfigError) as exc:
         typer.echo(f"callcenter serve: {exc}", err=True)
         raise typer.Exit(2) from exc
     json_logging()
-    asyncio.run(room.serve(settings))
+    asyncio.run(room.serve(settings, role))
 
 
 @cli.command("ingest")

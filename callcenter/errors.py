@@ -24,3 +24,11 @@ class PbxRejectedError(PbxError):
 
 class PbxUnavailableError(PbxError):
     """Not connected to the PBX (or not logged in) when the action was asked for."""
+
+
+class BridgeUnavailableError(CallcenterError):
+    """An API-only process found no bridge to perform its command (no heartbeat, Redis down)."""
+
+
+class BridgeTimeoutError(CallcenterError):
+    """The bridge did not answer an API-only process's command before its deadline."""

@@ -2,7 +2,9 @@
 
 Everything is built from Settings here and handed to the parts through their ports: the
 bridge's ordered runner is the only writer of calls (the AGI server, the API and the dispatch
-hand-off submit their events to it), and the live hub is the pipeline's notifier.
+hand-off submit their events to it), and the live hub is the pipeline's notifier. With Redis
+the room also serves API-only processes (``callcenter.remote``); ``run(with_api=False)`` is
+``callcenter serve --role bridge``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from callcenter.live.messages import FeedLog
 from callcenter.messaging.fanout import RedisStreamLog
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
+from callcenter.remote.bridge_side import BridgeChannel
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
@@ -48,6 +51,25 @@ def live_log(settings: Settings) -> FeedLog:
     if settings.redis.url:
         return RedisStreamLog.from_url(settings.redis.url, key=settings.redis.live_stream)
     return MemoryLog()
+
+
+def api_server(settings: Settings, services: Services) -> uvicorn.Server:
+    """The API under uvicorn, as configured (the room's, or an API-only process's)."""
+    app = create_app(
+        services,
+        jwt_secret=settings.api.jwt_secret.get_secret_value(),
+        demo=settings.demo,
+        stats_interval=settings.api.stats_interval,
+    )
+    config = uvicorn.Config(
+        app,
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level="info",
+        lifespan="on",
+        log_config=LOGGING_CONFIG if settings.demo else None,
+    )
+    return uvicorn.Server(config)
 
 
 class DispatchHandOff:
@@ -110,21 +132,7 @@ class Room:
         return len(live)
 
     def api_server(self, services: Services) -> uvicorn.Server:
-        app = create_app(
-            services,
-            jwt_secret=self.settings.api.jwt_secret.get_secret_value(),
-            demo=self.settings.demo,
-            stats_interval=self.settings.api.stats_interval,
-        )
-        config = uvicorn.Config(
-            app,
-            host=self.settings.api.host,
-            port=self.settings.api.port,
-            log_level="info",
-            lifespan="on",
-            log_config=LOGGING_CONFIG if self.settings.demo else None,
-        )
-        return uvicorn.Server(config)
+        return api_server(self.settings, services)
 
     def services(self, handoff: DispatchHandOff, desk: object) -> Services:
         s = self.settings
@@ -165,6 +173,7 @@ class Room:
             if with_agi:
                 await agi.start()
                 log.info("FastAGI on %s:%s", self.settings.agi.host, agi.port)
+            channel = self._bridge_channel(DispatchHandOff(dispatch.service))
             tasks.append(asyncio.create_task(self.client.run(), name="ami"))
             stoppers: list[asyncio.Task[bool] | asyncio.Task[None]] = [
                 asyncio.create_task(stop.wait(), name="stop")
@@ -184,9 +193,26 @@ class Room:
                 stopping.cancel()
                 reporter.cancel()
                 log.info("callcenter serve: stopping")
+                if channel is not None:  # API-only processes get 503 from now on
+                    await channel.stop()
                 await self._shutdown(agi if with_agi else None, api, tasks)
         await self.feed_log.close()
         log.info("callcenter serve: stopped %s", self.metrics())
+
+    def _bridge_channel(self, handoff: DispatchHandOff) -> BridgeChannel | None:
+        """With Redis: serve API-only processes (commands, seat board, heartbeat)."""
+        if not self.settings.redis.url:
+            return None
+        channel = BridgeChannel(
+            self.settings,
+            self.seats,
+            pbx=self.pbx,
+            sink=self.runner,
+            handoff=handoff,
+            ami_connected=self.client.logged_in.is_set,
+        )
+        channel.start()
+        return channel
 
     async def _shutdown(
         self, agi: FastAgiServer | None, api: uvicorn.Server | None, tasks: list[asyncio.Task[None]]

@@ -41,6 +41,12 @@ class RedisSettings(BaseModel):
     url: str | None = None
     dispatch_stream: str = "callcenter:dispatch"
     live_stream: str = "callcenter:live"  # the live updates log shared by every API process
+    # Scale-out: the bridge's command stream, seat board and heartbeat are named from this
+    # (<prefix>:commands, <prefix>:seats, <prefix>:bridge).
+    bridge_prefix: str = "callcenter"
+    # How long an API-only process waits for the bridge to perform a command (longer than
+    # ``ami.action_timeout``, so the PBX's own timeout is the one reported).
+    command_timeout_seconds: float = Field(default=8.0, gt=0)
 
 
 class DispatchSettings(BaseModel):

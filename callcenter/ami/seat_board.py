@@ -2,10 +2,13 @@
 
 Updated synchronously, in arrival order, by the bridge (QueueMember* events, AgentCalled /
 AgentConnect / AgentRingNoAnswer, the seat leg's Hangup) and rebuilt whole from each
-QueueStatus snapshot (after every (re)login).
+QueueStatus snapshot (after every (re)login). ``on_change`` (optional, synchronous) is called
+after any seat changed, e.g. to publish the board to API processes that run no bridge.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from callcenter.ami.facts import MemberState
 from callcenter.domain import seat_rules
@@ -13,9 +16,16 @@ from callcenter.domain.seats import Seat
 
 
 class LiveSeatBoard:
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self._seats: dict[str, Seat] = {}
         self._by_leg: dict[str, str] = {}  # seat leg Uniqueid -> seat name
+        self.on_change = on_change
+
+    def _put(self, name: str, seat: Seat) -> None:
+        if self._seats.get(name) != seat:
+            self._seats[name] = seat
+            if self.on_change is not None:
+                self.on_change()
 
     def seats(self) -> list[Seat]:
         return sorted(self._seats.values(), key=lambda s: s.name)
@@ -27,17 +37,20 @@ class LiveSeatBoard:
         if m.removed:
             prev = self._seats.get(m.name)
             if prev is not None:
-                self._seats[m.name] = seat_rules.logged_out(prev)
+                self._put(m.name, seat_rules.logged_out(prev))
             return
-        self._seats[m.name] = seat_rules.member_seen(
-            self._seats.get(m.name),
-            queue=m.queue,
-            name=m.name,
-            interface=m.interface,
-            status=m.status,
-            paused=m.paused,
-            reason=m.reason,
-            in_call=m.in_call,
+        self._put(
+            m.name,
+            seat_rules.member_seen(
+                self._seats.get(m.name),
+                queue=m.queue,
+                name=m.name,
+                interface=m.interface,
+                status=m.status,
+                paused=m.paused,
+                reason=m.reason,
+                in_call=m.in_call,
+            ),
         )
 
     def rebuild(self, members: list[MemberState]) -> None:
@@ -45,26 +58,26 @@ class LiveSeatBoard:
         listed = {m.name for m in members}
         for name, seat in list(self._seats.items()):
             if name not in listed:
-                self._seats[name] = seat_rules.logged_out(seat)
+                self._put(name, seat_rules.logged_out(seat))
         for m in members:
             self.member(m)
 
     def ringing(self, name: str, call_id: str) -> None:
         seat = self._seats.get(name)
         if seat is not None:
-            self._seats[name] = seat_rules.ringing(seat, call_id)
+            self._put(name, seat_rules.ringing(seat, call_id))
 
     def connected(self, name: str, call_id: str, leg: str) -> None:
         seat = self._seats.get(name)
         if seat is not None:
-            self._seats[name] = seat_rules.connected(seat, call_id)
+            self._put(name, seat_rules.connected(seat, call_id))
         if leg:
             self._by_leg[leg] = name
 
     def released(self, name: str) -> None:
         seat = self._seats.get(name)
         if seat is not None:
-            self._seats[name] = seat_rules.released(seat)
+            self._put(name, seat_rules.released(seat))
 
     def leg_hung_up(self, uniqueid: str) -> None:
         name = self._by_leg.pop(uniqueid, None)

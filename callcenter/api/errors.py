@@ -8,6 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from callcenter.errors import (
+    BridgeTimeoutError,
+    BridgeUnavailableError,
     CallcenterError,
     PbxError,
     PbxRejectedError,
@@ -19,9 +21,9 @@ log = logging.getLogger(__name__)
 
 
 def status_for(exc: CallcenterError) -> int:
-    if isinstance(exc, PbxTimeoutError):
+    if isinstance(exc, PbxTimeoutError | BridgeTimeoutError):
         return 504
-    if isinstance(exc, PbxUnavailableError):
+    if isinstance(exc, PbxUnavailableError | BridgeUnavailableError):
         return 503
     if isinstance(exc, PbxRejectedError | PbxError):
         return 502

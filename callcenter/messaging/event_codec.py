@@ -38,7 +38,8 @@ def _subclasses(cls: type[CallEvent]) -> list[type[CallEvent]]:
 @cache
 def event_types() -> dict[str, type[CallEvent]]:
     """Every concrete domain event, by class name."""
-    return {cls.__name__: cls for cls in [CallEvent, *_subclasses(CallEvent)]}
+    classes: list[type[CallEvent]] = [CallEvent, *_subclasses(CallEvent)]
+    return {cls.__name__: cls for cls in classes}
 
 
 @cache

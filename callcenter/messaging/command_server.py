@@ -1,0 +1,232 @@
+"""The bridge's side of the command channel: performs what API-only processes ask, once.
+
+Reads ``<prefix>:commands`` as consumer group ``bridges`` (see ``callcenter.messaging.commands``
+for the wire format) and runs each command as its own task, so a slow PBX action does not hold
+up the others. Promises:
+
+- a command past its deadline is acknowledged and dropped, never performed late (nobody is
+  waiting for it: an "answer" performed a minute later would be worse than none);
+- a command id is performed at most once while its marker lives (``done_ttl``): a retry of a
+  command that succeeded gets the stored reply; one that failed may be tried again;
+- entries a previous bridge left unacknowledged are claimed at start (then dropped if late);
+- the heartbeat key says the bridge is alive and whether AMI is logged in; it is refreshed
+  every ``heartbeat_every`` seconds with a TTL of ``heartbeat_ttl`` and deleted on exit.
+
+Redis failures are logged and retried; they never end the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from callcenter.errors import CallcenterError
+from callcenter.messaging.commands import GROUP, BridgeKeys, Command, error_reply, ok_reply
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+PENDING = "pending"
+
+
+@dataclass
+class ServerStats:
+    performed: int = 0
+    refused: int = 0  # performed, and the answer was an error
+    duplicates: int = 0
+    expired: int = 0
+    malformed: int = 0
+    redis_errors: int = 0
+
+
+class CommandServer:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: BridgeKeys,
+        handlers: Mapping[str, Handler],
+        *,
+        name: str,
+        ami_connected: Callable[[], bool],
+        heartbeat_every: float = 1.0,
+        heartbeat_ttl: float = 5.0,
+        done_ttl: int = 600,
+        reply_ttl: int = 60,
+        block_ms: int = 1000,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.handlers = dict(handlers)
+        self.name = name
+        self.ami_connected = ami_connected
+        self.heartbeat_every = heartbeat_every
+        self.heartbeat_ttl = heartbeat_ttl
+        self.done_ttl = done_ttl
+        self.reply_ttl = reply_ttl
+        self.block_ms = block_ms
+        self.stats = ServerStats()
+        self._running: set[asyncio.Task[None]] = set()
+        self._listening = asyncio.Event()  # the group exists: commands sent now are read
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop``; then finish the commands already started."""
+        beat = asyncio.create_task(self._heartbeat(stop), name="bridge-heartbeat")
+        try:
+            await self._read(stop)
+        finally:
+            # No heartbeat first, so callers stop sending; then finish what was started.
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+            with contextlib.suppress(RedisError, OSError):
+                await self.redis.delete(self.keys.heartbeat)
+            if self._running:
+                await asyncio.wait(set(self._running), timeout=15)
+
+    async def _read(self, stop: asyncio.Event) -> None:
+        ready = False
+        while not stop.is_set():
+            try:
+                if not ready:
+                    await self._ensure_group()
+                    await self._take(await self._claim_left_over())
+                    ready = True
+                    self._listening.set()
+                reply = await self.redis.xreadgroup(
+                    GROUP, self.name, {self.keys.commands: ">"}, count=50, block=self.block_ms
+                )
+                await self._take(_entries(reply))
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                ready = False  # Redis restarted empty: create the group again
+            except (RedisError, OSError) as exc:
+                self.stats.redis_errors += 1
+                log.warning("command stream unavailable (%s); retrying", exc)
+                ready = False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+
+    async def _ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(self.keys.commands, GROUP, id="$", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def _claim_left_over(self) -> list[tuple[str, dict[str, str] | None]]:
+        """Entries delivered to a bridge that stopped before acknowledging them."""
+        reply = await self.redis.xautoclaim(
+            self.keys.commands, GROUP, self.name, min_idle_time=0, start_id="0-0", count=1000
+        )
+        if isinstance(reply, list | tuple) and len(reply) > 1:
+            return list(reply[1])
+        return []
+
+    async def _take(self, entries: list[tuple[str, dict[str, str] | None]]) -> None:
+        for entry_id, fields in entries:
+            if fields is None:  # trimmed away while pending
+                await self._ack(entry_id)
+                continue
+            task = asyncio.create_task(self._serve(entry_id, fields.get("c", "")))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _serve(self, entry_id: str, text: str) -> None:
+        try:
+            await self._serve_one(text)
+        except (RedisError, OSError) as exc:
+            # The reply could not be stored: the caller times out with a clear error.
+            self.stats.redis_errors += 1
+            log.warning("command entry %s: Redis failed while answering (%s)", entry_id, exc)
+        finally:
+            with contextlib.suppress(RedisError, OSError):
+                await self._ack(entry_id)
+
+    async def _serve_one(self, text: str) -> None:
+        try:
+            command = Command.decode(text)
+        except ValueError as exc:
+            self.stats.malformed += 1
+            log.warning("dropped a malformed command: %s", exc)
+            return
+        if command.deadline <= time.time():
+            self.stats.expired += 1
+            log.warning("dropped command %s %s: past its deadline", command.op, command.id)
+            return
+        done = self.keys.done(command.id)
+        if not await self.redis.set(done, PENDING, nx=True, ex=self.done_ttl):
+            self.stats.duplicates += 1
+            previous = await self.redis.get(done)
+            if previous is not None and previous != PENDING:
+                await self._reply(command.id, str(previous), keep=True)
+            return  # else: the first one is still running and will answer the same list
+        reply, ok = await self._perform(command)
+        await self._reply(command.id, reply, keep=ok)
+
+    async def _perform(self, command: Command) -> tuple[str, bool]:
+        handler = self.handlers.get(command.op)
+        if handler is None:
+            self.stats.refused += 1
+            return error_reply(CallcenterError(f"unknown command {command.op!r}")), False
+        try:
+            result = await handler(command.args)
+        except Exception as exc:
+            self.stats.refused += 1
+            if not isinstance(exc, CallcenterError):
+                log.exception("command %s failed", command.op)
+            return error_reply(exc), False
+        self.stats.performed += 1
+        return ok_reply(result), True
+
+    async def _reply(self, command_id: str, reply: str, *, keep: bool) -> None:
+        done = self.keys.done(command_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(self.keys.reply(command_id), reply)
+            pipe.expire(self.keys.reply(command_id), self.reply_ttl)
+            if keep:
+                pipe.set(done, reply, ex=self.done_ttl)
+            else:
+                pipe.delete(done)  # it failed: a retry may try again
+            await pipe.execute()
+
+    async def _ack(self, entry_id: str) -> None:
+        await self.redis.xack(self.keys.commands, GROUP, entry_id)
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        await self._listening.wait()
+        while not stop.is_set():
+            body = {
+                "bridge": self.name,
+                "ami": self.ami_connected(),
+                "at": datetime.now(UTC).isoformat(),
+            }
+            try:
+                await self.redis.set(
+                    self.keys.heartbeat, json.dumps(body), px=int(self.heartbeat_ttl * 1000)
+                )
+            except (RedisError, OSError) as exc:
+                log.warning("bridge heartbeat not written (%s)", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.heartbeat_every)
+
+
+def _entries(reply: object) -> list[tuple[str, dict[str, str] | None]]:
+    """XREADGROUP's entries (a RESP2 list of streams, or a RESP3 dict)."""
+    if not reply:
+        return []
+    if isinstance(reply, dict):
+        streams = [v[0] if v and isinstance(v[0], list) else v for v in reply.values()]
+    else:
+        streams = [messages for _stream, messages in reply]  # type: ignore[attr-defined]
+    return [(entry_id, fields) for messages in streams for entry_id, fields in messages]

@@ -1,0 +1,107 @@
+"""``callcenter serve --role api``: the HTTP API alone, acting through the bridge over Redis.
+
+It reads what every process shares (calls, timelines, users, tickets in PostgreSQL; the live
+log, the seat board and the bridge's heartbeat in Redis) and asks the bridge for everything
+else: PBX actions, events for the ordered runner, dispatch hand-offs (``callcenter.remote.ports``).
+Radio dispatchers acknowledge tickets here directly (the ticket table); the bridge puts the
+acknowledgement on the call's timeline (``AckRecorder``), as for the dispatch console CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+
+from callcenter.api.ports import Services
+from callcenter.auth.passwords import Passwords
+from callcenter.auth.tokens import Tokens, signing_secret
+from callcenter.dispatch.desk import TicketAcknowledger
+from callcenter.live.hub import LiveHub
+from callcenter.live.messages import FeedLog
+from callcenter.messaging.commands import BridgeKeys, CommandClient
+from callcenter.messaging.connection import connect
+from callcenter.messaging.consumer import StreamDispatchDesk
+from callcenter.messaging.seat_snapshot import RemoteSeatBoard
+from callcenter.remote.ports import RemoteEventSink, RemoteHandOff, RemotePbx
+from callcenter.remote.roles import ServeRole, check_role
+from callcenter.room import api_server, live_log
+from callcenter.settings import Settings
+from callcenter.storage.store import TimelineStore
+from callcenter.storage.tickets import TicketStore
+from callcenter.storage.users import UserStore
+
+log = logging.getLogger(__name__)
+
+
+class ApiProcess:
+    def __init__(
+        self, settings: Settings, store: TimelineStore, *, feed_log: FeedLog | None = None
+    ) -> None:
+        check_role(settings, ServeRole.API)
+        assert settings.redis.url is not None
+        self.settings = settings
+        self.store = store
+        url = settings.redis.url
+        cfg = settings.dispatch
+        timeout = settings.redis.command_timeout_seconds
+        self.redis = connect(url, timeout=cfg.redis_timeout_seconds, block_seconds=timeout)
+        self.desk_redis = connect(url, timeout=cfg.redis_timeout_seconds, block_seconds=1.0)
+        keys = BridgeKeys(settings.redis.bridge_prefix)
+        self.client = CommandClient(self.redis, keys, timeout=timeout)
+        self.board = RemoteSeatBoard(self.redis, keys)
+        self.feed_log = feed_log or live_log(settings)
+        self.hub = LiveHub(self.feed_log)
+        self.services = self._services()
+
+    def _services(self) -> Services:
+        s = self.settings
+        tickets = TicketStore(self.store.engine)
+        desk = StreamDispatchDesk(
+            self.desk_redis,
+            s.redis.dispatch_stream,
+            group=s.dispatch.consumer_group,
+            consumer=f"api-{socket.gethostname()}-{os.getpid()}",
+            tickets=tickets,
+            acknowledger=TicketAcknowledger(tickets, None),  # the bridge records the steps
+            claim_idle_ms=int(s.dispatch.claim_idle_seconds * 1000),
+            timeout=s.dispatch.redis_timeout_seconds,
+        )
+        return Services(
+            store=self.store,
+            users=UserStore(self.store.engine),
+            tokens=Tokens(signing_secret(s.api.jwt_secret.get_secret_value(), demo=s.demo)),
+            passwords=Passwords(),
+            hub=self.hub,
+            pbx=RemotePbx(self.client),
+            seats=self.board,
+            events=RemoteEventSink(self.client),
+            dispatch=desk,
+            handoff=RemoteHandOff(self.client),
+            pbx_connected=self.board.pbx_connected,
+            counters=lambda: {f"commands_{k}": v for k, v in vars(self.client.stats).items()},
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set (or uvicorn exits on SIGTERM/SIGINT)."""
+        board_stop = asyncio.Event()
+        board = asyncio.create_task(self.board.run(board_stop), name="seat-board")
+        server = api_server(self.settings, self.services)
+        api = asyncio.create_task(server.serve(), name="api")
+        stopping = asyncio.create_task(stop.wait(), name="stop")
+        try:
+            await asyncio.wait({api, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            log.info("callcenter serve --role api: stopping")
+            server.should_exit = True
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(api, 10)
+            board_stop.set()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(board, 5)
+            await self.feed_log.close()
+            await self.redis.aclose()
+            await self.desk_redis.aclose()

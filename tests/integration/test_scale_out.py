@@ -136,7 +136,7 @@ async def api_process(settings: Settings, logs: Path) -> AsyncIterator[str]:
         "CALLCENTER_REDIS__BRIDGE_PREFIX": redis.bridge_prefix,
         "CALLCENTER_API__PORT": str(port),
         "CALLCENTER_API__JWT_SECRET": SECRET,
-        "CALLCENTER_API__STATS_INTERVAL": "60",
+        "CALLCENTER_API__STATS_INTERVAL": "0",
     }
     with logs.open("ab") as err:
         proc = await asyncio.create_subprocess_exec(

@@ -47,6 +47,7 @@ class ServerStats:
     expired: int = 0
     malformed: int = 0
     redis_errors: int = 0
+    other_bridges: int = 0  # heartbeats found written by another bridge
 
 
 class CommandServer:
@@ -203,6 +204,20 @@ class CommandServer:
     async def _ack(self, entry_id: str) -> None:
         await self.redis.xack(self.keys.commands, GROUP, entry_id)
 
+    def _check_alone(self, previous: str | bytes | None) -> None:
+        """One bridge per PBX: say so loudly when another one beats under the same keys."""
+        try:
+            other = json.loads(previous).get("bridge") if previous else None
+        except (ValueError, AttributeError):
+            other = None
+        if other and other != self.name:
+            self.stats.other_bridges += 1
+            log.error(
+                "another bridge (%s) serves commands under %s: run one bridge per PBX",
+                other,
+                self.keys.prefix,
+            )
+
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         await self._listening.wait()
         while not stop.is_set():
@@ -212,9 +227,13 @@ class CommandServer:
                 "at": datetime.now(UTC).isoformat(),
             }
             try:
-                await self.redis.set(
-                    self.keys.heartbeat, json.dumps(body), px=int(self.heartbeat_ttl * 1000)
+                previous = await self.redis.set(
+                    self.keys.heartbeat,
+                    json.dumps(body),
+                    px=int(self.heartbeat_ttl * 1000),
+                    get=True,
                 )
+                self._check_alone(previous if isinstance(previous, str | bytes) else None)
             except (RedisError, OSError) as exc:
                 log.warning("bridge heartbeat not written (%s)", exc)
             with contextlib.suppress(TimeoutError):

@@ -250,3 +250,12 @@ async def test_redis_down_answers_unavailable() -> None:
         with pytest.raises(PbxUnavailableError, match="Redis is unavailable"):
             await RemotePbx(client).seat_unpause("line19", "PJSIP/seat03")
         await dead.aclose()
+
+
+async def test_a_second_bridge_is_noticed(caplog: pytest.LogCaptureFixture) -> None:
+    async with redis_keys() as (redis, keys):
+        await redis.set(keys.heartbeat, json.dumps({"bridge": "elsewhere", "ami": True}), ex=5)
+        async with bridge(redis, keys, {}) as b, asyncio.timeout(10):
+            while not b.server.stats.other_bridges:  # noqa: ASYNC110 (a log line, no event)
+                await asyncio.sleep(0.02)
+        assert "another bridge (elsewhere)" in caplog.text

@@ -3,8 +3,9 @@
 The bridge's ``LiveSeatBoard`` calls ``SeatPublisher.changed`` on every change; the publisher
 writes the whole board (20 seats: one small JSON document) to the key ``<prefix>:seats`` and
 PUBLISHes it on the channel of the same name, at once and again every ``refresh`` seconds (so a
-Redis that restarted empty is filled again). Each snapshot carries a version (the bridge's
-clock in nanoseconds): a reader never goes back to an older board.
+Redis that restarted empty is filled again). Each snapshot carries the publisher's identity and
+a version (its clock in nanoseconds): a reader never goes back to an older board of the same
+publisher, and takes a new publisher's (a restarted bridge) whatever its clock says.
 
 ``RemoteSeatBoard`` is the ``SeatBoard`` port of an API-only process: it keeps the last board
 in memory (the port is synchronous), applies each published snapshot, reads the key again
@@ -20,6 +21,8 @@ import contextlib
 import json
 import logging
 import time
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -33,7 +36,14 @@ from callcenter.pipeline.ports import SeatBoard
 log = logging.getLogger(__name__)
 
 
-def encode_seats(seats: list[Seat], version: int) -> str:
+@dataclass(frozen=True)
+class Snapshot:
+    source: str  # the publishing bridge
+    version: int
+    seats: list[Seat]
+
+
+def encode_seats(seats: list[Seat], version: int, source: str = "") -> str:
     rows = [
         {
             "name": s.name,
@@ -45,10 +55,11 @@ def encode_seats(seats: list[Seat], version: int) -> str:
         }
         for s in seats
     ]
-    return json.dumps({"version": version, "seats": rows}, separators=(",", ":"))
+    body = {"source": source, "version": version, "seats": rows}
+    return json.dumps(body, separators=(",", ":"))
 
 
-def decode_seats(text: str | bytes) -> tuple[int, list[Seat]]:
+def decode_seats(text: str | bytes) -> Snapshot:
     """Raises ``ValueError`` for anything but a snapshot."""
     try:
         data: dict[str, Any] = json.loads(text)
@@ -63,7 +74,7 @@ def decode_seats(text: str | bytes) -> tuple[int, list[Seat]]:
             )
             for r in data["seats"]
         ]
-        return int(data["version"]), seats
+        return Snapshot(str(data.get("source", "")), int(data["version"]), seats)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a seat board snapshot: {exc!r}") from exc
 
@@ -72,9 +83,16 @@ class SeatPublisher:
     """Bridge side: the board to Redis whenever it changes."""
 
     def __init__(
-        self, redis: Redis, keys: BridgeKeys, board: SeatBoard, *, refresh: float = 5.0
+        self,
+        redis: Redis,
+        keys: BridgeKeys,
+        board: SeatBoard,
+        *,
+        source: str = "",
+        refresh: float = 5.0,
     ) -> None:
         self.redis = redis
+        self.source = source or uuid.uuid4().hex
         self.keys = keys
         self.board = board
         self.refresh = refresh
@@ -107,7 +125,7 @@ class SeatPublisher:
                     await asyncio.wait_for(stop.wait(), 1.0)
 
     async def publish(self) -> None:
-        snapshot = encode_seats(self.board.seats(), time.time_ns())
+        snapshot = encode_seats(self.board.seats(), time.time_ns(), self.source)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.keys.seats, snapshot)
             pipe.publish(self.keys.seats, snapshot)
@@ -123,6 +141,7 @@ class RemoteSeatBoard:
         self.keys = keys
         self.refresh = refresh
         self._seats: dict[str, Seat] = {}
+        self._source: str | None = None
         self._version = -1
         self._ami = False
         self.loaded = asyncio.Event()  # a first board was read
@@ -138,16 +157,16 @@ class RemoteSeatBoard:
         return self._ami
 
     def apply(self, text: str | bytes) -> bool:
-        """Take a snapshot unless an equal or newer one is already shown."""
+        """Take a snapshot unless an equal or newer one of the same bridge is already shown."""
         try:
-            version, seats = decode_seats(text)
+            snapshot = decode_seats(text)
         except ValueError as exc:
             log.warning("ignored a seat board message: %s", exc)
             return False
-        if version <= self._version:
+        if snapshot.source == self._source and snapshot.version <= self._version:
             return False
-        self._version = version
-        self._seats = {s.name: s for s in seats}
+        self._source, self._version = snapshot.source, snapshot.version
+        self._seats = {s.name: s for s in snapshot.seats}
         self.loaded.set()
         return True
 

@@ -39,14 +39,15 @@ class BridgeChannel:
             settings.redis.url, timeout=settings.dispatch.redis_timeout_seconds, block_seconds=1.0
         )
         keys = BridgeKeys(settings.redis.bridge_prefix)
+        name = f"bridge-{socket.gethostname()}-{os.getpid()}"
         self.server = CommandServer(
             self.redis,
             keys,
             bridge_handlers(pbx, sink, handoff),
-            name=f"bridge-{socket.gethostname()}-{os.getpid()}",
+            name=name,
             ami_connected=ami_connected,
         )
-        self.publisher = SeatPublisher(self.redis, keys, board)
+        self.publisher = SeatPublisher(self.redis, keys, board, source=name)
         board.on_change = self.publisher.changed
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

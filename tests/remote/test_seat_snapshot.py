@@ -13,6 +13,7 @@ from callcenter.domain.seats import Seat, SeatState
 from callcenter.messaging.seat_snapshot import (
     RemoteSeatBoard,
     SeatPublisher,
+    Snapshot,
     decode_seats,
     encode_seats,
 )
@@ -36,17 +37,21 @@ def test_a_snapshot_round_trips() -> None:
         Seat(name="Seat 01", interface="PJSIP/seat01", state=SeatState.PAUSED, paused_reason="x"),
         Seat(name="Seat 02", interface="PJSIP/seat02", state=SeatState.RINGING, call_id="17.1"),
     ]
-    assert decode_seats(encode_seats(seats, 42)) == (42, seats)
+    assert decode_seats(encode_seats(seats, 42, "b1")) == Snapshot("b1", 42, seats)
 
 
 def test_an_older_snapshot_is_ignored() -> None:
     board = RemoteSeatBoard(None, None)  # type: ignore[arg-type]  # no Redis needed to apply
     new = [Seat(name="Seat 01", interface="PJSIP/seat01", state=SeatState.IN_CALL)]
     old = [Seat(name="Seat 01", interface="PJSIP/seat01", state=SeatState.AVAILABLE)]
-    assert board.apply(encode_seats(new, 2))
-    assert not board.apply(encode_seats(old, 1))
+    assert board.apply(encode_seats(new, 2, "b1"))
+    assert not board.apply(encode_seats(old, 1, "b1"))
+    assert not board.apply(encode_seats(old, 2, "b1"))
     assert not board.apply("not a snapshot")
     assert board.seats() == new
+    # A restarted bridge is believed even if its clock is behind the previous one's.
+    assert board.apply(encode_seats(old, 1, "b2"))
+    assert board.seats() == old
 
 
 def test_the_live_board_says_when_it_changed() -> None:

@@ -126,7 +126,8 @@ async def serve(settings: Settings, role: ServeRole = ServeRole.ALL) -> None:
             return
         async with open_store(settings, migrate=True) as store:
             room = Room(settings, store, feed_log=live_log(settings))
-            await room.run(stop, with_api=role is ServeRole.ALL)
+            bridge_only = role is ServeRole.BRIDGE
+            await room.run(stop, with_api=not bridge_only, ops_http=bridge_only)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -38,6 +38,7 @@ from callcenter.live.messages import FeedLog
 from callcenter.messaging.fanout import RedisStreamLog
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
+from callcenter.remote.bridge_http import bridge_ops_app, bridge_ops_server
 from callcenter.remote.bridge_side import BridgeChannel
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
@@ -109,6 +110,7 @@ class Room:
         self.bridge = Bridge(self.runner.put_nowait, self.seats, region=settings.agi.default_region)
         self.client = AmiClient(settings.ami, self.bridge)
         self.pbx = AmiPbxControl(self.client, live_channel=self.seat_channel)
+        self.bridge_channel: BridgeChannel | None = None  # with Redis, while running
 
     def seat_channel(self, interface: str) -> str | None:
         """The live channel of the call a seat (named by its interface) is in, if any."""
@@ -152,9 +154,17 @@ class Room:
         )
 
     async def run(
-        self, stop: asyncio.Event, *, with_api: bool = True, with_agi: bool = True
+        self,
+        stop: asyncio.Event,
+        *,
+        with_api: bool = True,
+        with_agi: bool = True,
+        ops_http: bool = False,
     ) -> None:
-        """Run until ``stop`` is set; then stop taking input and finish what was received."""
+        """Run until ``stop`` is set; then stop taking input and finish what was received.
+
+        ``ops_http``: without the API, still serve /healthz, /readyz and /metrics (the bridge
+        role)."""
         adopted = await self.adopt_live_calls()
         if adopted:
             log.info("%d calls were live when callcenter last stopped: resyncing them", adopted)
@@ -173,7 +183,7 @@ class Room:
             if with_agi:
                 await agi.start()
                 log.info("FastAGI on %s:%s", self.settings.agi.host, agi.port)
-            channel = self._bridge_channel(DispatchHandOff(dispatch.service))
+            channel = self.bridge_channel = self._bridge_channel(DispatchHandOff(dispatch.service))
             tasks.append(asyncio.create_task(self.client.run(), name="ami"))
             stoppers: list[asyncio.Task[bool] | asyncio.Task[None]] = [
                 asyncio.create_task(stop.wait(), name="stop")
@@ -182,6 +192,9 @@ class Room:
             if with_api:
                 services = self.services(DispatchHandOff(dispatch.service), dispatch.desk)
                 api = self.api_server(services)
+            elif ops_http:
+                api = self._ops_server(channel)
+            if api is not None:
                 tasks.append(asyncio.create_task(api.serve(), name="api"))
                 # uvicorn captures SIGTERM/SIGINT itself while it runs: its exit stops us too.
                 stoppers.append(tasks[-1])
@@ -198,6 +211,15 @@ class Room:
                 await self._shutdown(agi if with_agi else None, api, tasks)
         await self.feed_log.close()
         log.info("callcenter serve: stopped %s", self.metrics())
+
+    def _ops_server(self, channel: BridgeChannel | None) -> uvicorn.Server:
+        app = bridge_ops_app(
+            self.store,
+            channel,
+            ami_connected=self.client.logged_in.is_set,
+            counters=self.metrics,
+        )
+        return bridge_ops_server(self.settings, app)
 
     def _bridge_channel(self, handoff: DispatchHandOff) -> BridgeChannel | None:
         """With Redis: serve API-only processes (commands, seat board, heartbeat)."""

@@ -3,7 +3,7 @@
 - ``all``: the whole room in one process (bridge, ordered runner, FastAGI, dispatch, API);
   with Redis it also serves the API-only processes' commands.
 - ``bridge``: one per PBX; the AMI bridge, the ordered runner (the only writer of calls),
-  FastAGI, the dispatch relay and the command server; no HTTP.
+  FastAGI, the dispatch relay and the command server; HTTP only for operations.
 - ``api``: as many as needed; the HTTP API only, acting through the bridge over Redis.
 
 Several processes share state only through PostgreSQL and Redis, so ``bridge`` and ``api``

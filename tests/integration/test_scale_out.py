@@ -110,7 +110,7 @@ async def running_bridge(settings: Settings, stack: AsyncExitStack) -> AsyncIter
     room = Room(settings, store, feed_log=live_log(settings))
     async with SimulatorService(config) as sim:
         sim_task = asyncio.create_task(sim.run(stop))
-        task = asyncio.create_task(room.run(stop, with_api=False))
+        task = asyncio.create_task(room.run(stop, with_api=False, ops_http=True))
         try:
             async with asyncio.timeout(20):
                 await room.client.logged_in.wait()
@@ -197,6 +197,17 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
             return bool(body["ami"] == "ok" and body["redis"] == "ok")
 
         await eventually(ready, 15)
+        ops = await stack.enter_async_context(
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.api.port}", timeout=20)
+        )
+        bridge_ready = await ops.get("/readyz")  # the bridge's own HTTP: operations only
+        assert bridge_ready.json() == {
+            "status": "ready",
+            "database": "ok",
+            "redis": "ok",
+            "ami": "ok",
+        }
+        assert (await ops.get("/seats")).status_code == 404
         sup = auth(await token(s, "supervisor"))
 
         async def board_loaded() -> bool:
@@ -292,6 +303,10 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
         assert [k for k in seen if k in expected] == expected, seen
         assert all(counts[k] == 1 for k in expected), counts
         assert set(seen[:2]) == {"entered", "entry_decision"}, seen
+        metrics = (await ops.get("/metrics")).text
+        assert 'callcenter_bridge_commands{counter="performed"}' in metrics
+        assert b.room.bridge_channel is not None
+        assert b.room.bridge_channel.server.stats.performed >= 25  # 19 pauses, answer, ...
 
         # The bridge stops: actions through an API process are refused at once, not hung.
         await b.stop_bridge()

@@ -66,8 +66,9 @@ def serve(
         ServeRole,
         typer.Option(
             help="all: the whole room in one process. bridge: AMI bridge, FastAGI, dispatch "
-            "and the command server; HTTP only /healthz, /readyz, /metrics (one per PBX). api: the HTTP API only, acting "
-            "through the bridge (as many as needed). bridge and api need PostgreSQL + Redis."
+            "and the command server; HTTP only /healthz, /readyz, /metrics (one per PBX). "
+            "api: the HTTP API only, acting through the bridge (as many as needed). bridge "
+            "and api need PostgreSQL + Redis."
         ),
     ] = ServeRole.ALL,
 ) -> None:

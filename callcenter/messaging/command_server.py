@@ -107,20 +107,21 @@ class CommandServer:
                     GROUP, self.name, {self.keys.commands: ">"}, count=50, block=self.block_ms
                 )
                 await self._take(_entries(reply))
-            except ResponseError as exc:
-                if "NOGROUP" not in str(exc):
-                    raise
-                ready = False  # Redis restarted empty: create the group again
             except (RedisError, OSError) as exc:
+                ready = False
+                if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
+                    log.warning("command group vanished (Redis restarted empty?): creating it")
+                    continue
                 self.stats.redis_errors += 1
                 log.warning("command stream unavailable (%s); retrying", exc)
-                ready = False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 1.0)
 
     async def _ensure_group(self) -> None:
+        # From the stream's start: a new group (Redis restarted empty) must not miss a command
+        # sent meanwhile; anything older is past its deadline and dropped unperformed.
         try:
-            await self.redis.xgroup_create(self.keys.commands, GROUP, id="$", mkstream=True)
+            await self.redis.xgroup_create(self.keys.commands, GROUP, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise

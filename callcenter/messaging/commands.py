@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from callcenter.dispatch.errors import (
@@ -179,8 +178,9 @@ class ClientStats:
 @dataclass
 class CommandClient:
     """Sends commands and waits for their replies. ``redis`` must not time out a blocking read
-    before ``timeout`` (``callcenter.messaging.connection.connect(block_seconds=timeout)``);
-    every call is bounded by its own deadline anyway."""
+    before ``timeout`` (``callcenter.messaging.connection.connect(block_seconds=timeout)``;
+    ``retries=1`` gets over the dead connections a Redis restart leaves in the pool); every
+    call is bounded by its own deadline anyway."""
 
     redis: Redis
     keys: BridgeKeys
@@ -229,10 +229,7 @@ class CommandClient:
             raise
 
     async def _send(self, command: Command) -> None:
+        # A client built with retries may send it twice (a connection lost after the XADD):
+        # the bridge performs one id once.
         fields: dict[Any, Any] = {"c": command.encode()}
-        try:
-            await self.redis.xadd(self.keys.commands, fields, maxlen=self.maxlen)
-        except RedisConnectionError:
-            # Whether the first one arrived is unknown: the same id makes the retry safe.
-            log.warning("command %s: Redis connection lost, sending again", command.id)
-            await self.redis.xadd(self.keys.commands, fields, maxlen=self.maxlen)
+        await self.redis.xadd(self.keys.commands, fields, maxlen=self.maxlen)

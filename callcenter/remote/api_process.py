@@ -47,7 +47,9 @@ class ApiProcess:
         url = settings.redis.url
         cfg = settings.dispatch
         timeout = settings.redis.command_timeout_seconds
-        self.redis = connect(url, timeout=cfg.redis_timeout_seconds, block_seconds=timeout)
+        self.redis = connect(
+            url, timeout=cfg.redis_timeout_seconds, block_seconds=timeout, retries=1
+        )
         self.desk_redis = connect(url, timeout=cfg.redis_timeout_seconds, block_seconds=1.0)
         keys = BridgeKeys(settings.redis.bridge_prefix)
         self.client = CommandClient(self.redis, keys, timeout=timeout)

@@ -36,7 +36,10 @@ class BridgeChannel:
     ) -> None:
         assert settings.redis.url, "the bridge channel needs Redis"
         self.redis = connect(
-            settings.redis.url, timeout=settings.dispatch.redis_timeout_seconds, block_seconds=1.0
+            settings.redis.url,
+            timeout=settings.dispatch.redis_timeout_seconds,
+            block_seconds=1.0,
+            retries=1,
         )
         keys = BridgeKeys(settings.redis.bridge_prefix)
         name = f"bridge-{socket.gethostname()}-{os.getpid()}"

@@ -128,7 +128,7 @@ def progress(sim: Simulator) -> str:
     minutes = int(sim.now // 60)
     return (
         f"[{minutes:3d}:{int(sim.now % 60):02d}] waiting {waiting:3d}  talking {talking:2d}  "
-        f"offered {t.offered}  answered {t.answered}  abandoned {t.abandoned}  "
+        f"calls {t.offered}  ended: answered {t.answered}  abandoned {t.abandoned}  "
         f"overflowed {t.overflowed}  SLA {sla}"
     )
 

@@ -178,6 +178,9 @@ class Room:
                     self.store,
                     self.runner,
                     calls=PipelineCalls(self.processor, self.store),
+                    # the API's dispatchers, in this and any API-only process, share one view
+                    console=self.settings.dispatch.api_console,
+                    shared_view=True,
                 )
             )
             if with_agi:

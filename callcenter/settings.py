@@ -60,6 +60,9 @@ class DispatchSettings(BaseModel):
     relay_retry_seconds: float = Field(default=1.0, gt=0)  # wait after Redis refused a publish
     relay_batch: int = Field(default=100, gt=0)
     consumer_group: str = "consoles"
+    # The consumer name every API process reads the dispatch stream as: their dispatchers share
+    # one view of the tickets, whichever process delivered them (see StreamDispatchDesk.shared).
+    api_console: str = "api"
     # a console silent this long loses its tickets to another (XAUTOCLAIM)
     claim_idle_seconds: float = Field(default=30.0, gt=0)
     published_marker_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)

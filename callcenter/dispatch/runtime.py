@@ -61,6 +61,7 @@ def build_dispatch(
     console: str | None = None,
     calls: CallLookup | None = None,
     room: bool = True,
+    shared_view: bool = False,
 ) -> Dispatch:
     """``calls``: where the service checks a call's state (``PipelineCalls`` over the
     processor's cache saves a database read per qualification; default: the store).
@@ -100,6 +101,7 @@ def build_dispatch(
             acknowledger=acknowledger,
             claim_idle_ms=int(cfg.claim_idle_seconds * 1000),
             timeout=cfg.redis_timeout_seconds,
+            shared=shared_view,
         )
     relay = OutboxRelay(Outbox(store.engine), publisher, sink, batch=cfg.relay_batch)
     store.on_dispatch(relay.wake)
@@ -124,6 +126,7 @@ async def open_dispatch(
     *,
     console: str | None = None,
     calls: CallLookup | None = None,
+    shared_view: bool = False,
 ) -> AsyncIterator[Dispatch]:
     """Build the hand-off, seed the default units, run relay, escalation and the recorder of
     acknowledgements made by other processes until exit."""
@@ -131,7 +134,9 @@ async def open_dispatch(
     redis = None
     if settings.redis.url:
         redis = connect(settings.redis.url, timeout=cfg.redis_timeout_seconds, block_seconds=1.0)
-    dispatch = build_dispatch(settings, store, sink, redis=redis, console=console, calls=calls)
+    dispatch = build_dispatch(
+        settings, store, sink, redis=redis, console=console, calls=calls, shared_view=shared_view
+    )
     await dispatch.units.seed_defaults()
     stop = asyncio.Event()
     tasks = [

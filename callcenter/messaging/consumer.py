@@ -53,7 +53,11 @@ class StreamDispatchDesk:
         claim_idle_ms: int = 30_000,
         timeout: float = 2.0,
         batch: int = 100,
+        shared: bool = False,
     ) -> None:
+        """``shared``: several processes read as this one consumer (the API processes of a
+        scaled-out room). Each poll then re-reads the consumer's whole pending list, so a ticket
+        delivered to any of them is on every one's view until it is acknowledged."""
         self.redis = redis
         self.stream = stream
         self.group = group
@@ -63,6 +67,7 @@ class StreamDispatchDesk:
         self.claim_idle_ms = claim_idle_ms
         self.timeout = timeout
         self.batch = batch
+        self.shared = shared
         self.stats = ConsoleStats()
         self._view: dict[str, _OnView] = {}
         self._group_ready = False
@@ -110,8 +115,8 @@ class StreamDispatchDesk:
     async def _poll(self, block_ms: int | None) -> list[Ticket]:
         await self._ensure_group()
         entries: list[tuple[str, dict[str, str]]] = []
-        if not self._own_pending_read:  # a restarted console gets back what it held
-            entries += await self._read("0", None)
+        if self.shared or not self._own_pending_read:  # a restarted console gets back its own
+            entries += await self._read_pending()
             self._own_pending_read = True
         claimed = await self._claim()
         self.stats.claimed += len(claimed)
@@ -148,6 +153,17 @@ class StreamDispatchDesk:
                     out.append((entry_id, data))
         await self._xack(gone)
         return out
+
+    async def _read_pending(self) -> list[tuple[str, dict[str, str]]]:
+        """This consumer's pending entries (delivered, not acknowledged), page by page."""
+        entries: list[tuple[str, dict[str, str]]] = []
+        after = "0"
+        while True:
+            page = await self._read(after, None)
+            entries += page
+            if len(page) < self.batch:
+                return entries
+            after = page[-1][0]
 
     async def _claim(self) -> list[tuple[str, dict[str, str]]]:
         async with asyncio.timeout(self.timeout):

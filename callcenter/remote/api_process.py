@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 
 from callcenter.api.ports import Services
 from callcenter.auth.passwords import Passwords
@@ -65,7 +63,8 @@ class ApiProcess:
             self.desk_redis,
             s.redis.dispatch_stream,
             group=s.dispatch.consumer_group,
-            consumer=f"api-{socket.gethostname()}-{os.getpid()}",
+            consumer=s.dispatch.api_console,
+            shared=True,  # every API process's dispatchers see every pending ticket
             tickets=tickets,
             acknowledger=TicketAcknowledger(tickets, None),  # the bridge records the steps
             claim_idle_ms=int(s.dispatch.claim_idle_seconds * 1000),

@@ -33,7 +33,14 @@ async def room(sqlite_engine: AsyncEngine) -> Room:
 
 
 def console(
-    room: Room, redis: Redis, stream: str, name: str, idle_ms: int = 30_000
+    room: Room,
+    redis: Redis,
+    stream: str,
+    name: str,
+    idle_ms: int = 30_000,
+    *,
+    shared: bool = False,
+    batch: int = 100,
 ) -> StreamDispatchDesk:
     return StreamDispatchDesk(
         redis,
@@ -43,6 +50,8 @@ def console(
         tickets=room.tickets,
         acknowledger=room.acknowledger,
         claim_idle_ms=idle_ms,
+        shared=shared,
+        batch=batch,
     )
 
 
@@ -142,3 +151,33 @@ async def test_a_ticket_acknowledged_elsewhere_leaves_every_view(
     await room.desk.acknowledge(handoff.ticket_id or "", "CAR-03", by="supervisor")
     assert await radio.pending() == []
     assert (await redis.xpending(stream_name, "consoles"))["pending"] == 0
+
+
+async def test_api_processes_sharing_a_consumer_all_see_every_pending_ticket(
+    room: Room, redis: Redis, stream_name: str
+) -> None:
+    """Two API processes read as one consumer: a ticket delivered to either is on both views
+    (a small batch makes the pending list come back in several pages)."""
+    relay = room.relay(DispatchStream(redis, stream_name))
+    api_a = console(room, redis, stream_name, "api", shared=True, batch=2)
+    api_b = console(room, redis, stream_name, "api", shared=True, batch=2)
+    other = console(room, redis, stream_name, "radio-1")
+    assert await api_b.pending() == []  # B has read its (empty) pending list once already
+    tickets = []
+    for n in range(5):
+        call_id = await room.answered_call()
+        handoff = await room.service.qualify(call_id, FIELDS, by="op03", request_id=f"r{n}")
+        tickets.append(handoff.ticket_id)
+    await relay.drain()
+
+    delivered = await api_a.poll(block_ms=100)  # the first reader takes the new entries
+    delivered += await api_a.poll(block_ms=100)
+    delivered += await api_a.poll(block_ms=100)
+    assert sorted(t.id for t in delivered) == sorted(tickets)
+    assert {t.id for t in await api_b.pending()} == set(tickets)
+    assert await other.pending() == []  # a separate console gets nothing already delivered
+
+    await api_b.acknowledge(tickets[0] or "", "CAR-03", by="radio-b")
+    assert {t.id for t in await api_a.pending()} == set(tickets[1:])
+    assert {t.id for t in await api_b.pending()} == set(tickets[1:])
+    assert (await redis.xpending(stream_name, "consoles"))["pending"] == 4

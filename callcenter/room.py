@@ -115,6 +115,8 @@ class Room:
             jwt_secret=self.settings.api.jwt_secret.get_secret_value(),
             demo=self.settings.demo,
             stats_interval=self.settings.api.stats_interval,
+            api=self.settings.api,
+            redis=self.settings.redis,
         )
         config = uvicorn.Config(
             app,

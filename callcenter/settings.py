@@ -41,6 +41,7 @@ class RedisSettings(BaseModel):
     url: str | None = None
     dispatch_stream: str = "callcenter:dispatch"
     live_stream: str = "callcenter:live"  # the live updates log shared by every API process
+    login_prefix: str = "callcenter:login"  # failed-login counters shared by every API process
 
 
 class DispatchSettings(BaseModel):
@@ -80,6 +81,17 @@ class ApiSettings(BaseModel):
     jwt_secret: SecretStr = SecretStr("change-me")  # refused outside demo mode
     # Publish queue statistics on the live feed every N seconds (None: not in this process).
     stats_interval: float | None = 5.0
+    # GET /metrics: this bearer token (for Prometheus) or a supervisor/admin JWT. Unset in demo
+    # mode: /metrics is open.
+    metrics_token: SecretStr | None = None
+    # Failed logins: after N in the window (per user name, per client address) /auth/token
+    # answers 429 with Retry-After until the oldest failure leaves the window. 0: no limit.
+    login_failures_per_user: int = Field(default=5, ge=0)
+    login_failures_per_address: int = Field(default=30, ge=0)
+    login_window_seconds: int = Field(default=300, gt=0)
+    # Larger request bodies are refused with 413, larger header blocks with 431.
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    max_header_bytes: int = Field(default=8 * 1024, gt=0)
 
 
 class Settings(BaseSettings):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -92,6 +92,14 @@ class ApiSettings(BaseModel):
     # Larger request bodies are refused with 413, larger header blocks with 431.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     max_header_bytes: int = Field(default=8 * 1024, gt=0)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        # /metrics does not throttle wrong tokens: a short one could be guessed
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("api.metrics_token must be at least 16 characters")
+        return token
 
 
 class Settings(BaseSettings):

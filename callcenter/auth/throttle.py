@@ -74,10 +74,6 @@ class LoginThrottle:
         self._timeout = timeout
         self.storage_errors = 0
 
-    @property
-    def shared(self) -> bool:
-        return self._shared is not None
-
     async def refusal(self, username: str, address: str) -> Refusal | None:
         """Why a login attempt must be refused now, or None if it may go ahead."""
         for scope, key in self._keys(username, address):

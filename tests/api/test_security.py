@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -160,6 +160,11 @@ async def test_metrics_need_the_metrics_token_or_a_supervisor(sqlite_store: Time
         assert good.status_code == 200 and "callcenter_calls_waiting" in good.text
         for user, code in (("sup", 200), ("adm", 200), ("op3", 403), ("aud", 403)):
             assert (await http.get("/metrics", headers=room.headers(user))).status_code == code
+
+
+def test_a_short_metrics_token_is_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        ApiSettings(metrics_token=SecretStr("short"))
 
 
 async def test_metrics_are_open_in_demo_mode_without_a_token(sqlite_store: TimelineStore) -> None:

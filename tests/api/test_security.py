@@ -101,9 +101,10 @@ async def login_prefix() -> AsyncIterator[str]:
 
 
 @pytest.mark.redis
-async def test_two_api_processes_share_the_failures_through_redis(
+async def test_two_api_instances_share_the_failures_through_redis(
     sqlite_store: TimelineStore, login_prefix: str
 ) -> None:
+    # two apps, each with its own throttle and Redis connections: only Redis is shared
     shared = RedisSettings(url=REDIS_URL, login_prefix=login_prefix)
     a = await build_room(sqlite_store, MemoryLog(), api=limits(), redis=shared)
     b = await build_room(sqlite_store, MemoryLog(), api=limits(), redis=shared)

@@ -61,6 +61,8 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         jwt_secret=settings.api.jwt_secret.get_secret_value(),
         demo=settings.demo,
         stats_interval=settings.api.stats_interval,
+        api=settings.api,
+        redis=settings.redis,
     )
     config = uvicorn.Config(
         app,
@@ -221,6 +223,10 @@ class Room:
             channel,
             ami_connected=self.client.logged_in.is_set,
             counters=self.metrics,
+            metrics_token=token.get_secret_value()
+            if (token := self.settings.api.metrics_token)
+            else None,
+            metrics_open=self.settings.demo and not self.settings.api.metrics_token,
         )
         return bridge_ops_server(self.settings, app)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,6 +47,7 @@ class RedisSettings(BaseModel):
     # How long an API-only process waits for the bridge to perform a command (longer than
     # ``ami.action_timeout``, so the PBX's own timeout is the one reported).
     command_timeout_seconds: float = Field(default=8.0, gt=0)
+    login_prefix: str = "callcenter:login"  # failed-login counters shared by every API process
 
 
 class DispatchSettings(BaseModel):
@@ -89,6 +90,25 @@ class ApiSettings(BaseModel):
     jwt_secret: SecretStr = SecretStr("change-me")  # refused outside demo mode
     # Publish queue statistics on the live feed every N seconds (None: not in this process).
     stats_interval: float | None = 5.0
+    # GET /metrics: this bearer token (for Prometheus) or a supervisor/admin JWT. Unset in demo
+    # mode: /metrics is open.
+    metrics_token: SecretStr | None = None
+    # Failed logins: after N in the window (per user name, per client address) /auth/token
+    # answers 429 with Retry-After until the oldest failure leaves the window. 0: no limit.
+    login_failures_per_user: int = Field(default=5, ge=0)
+    login_failures_per_address: int = Field(default=30, ge=0)
+    login_window_seconds: int = Field(default=300, gt=0)
+    # Larger request bodies are refused with 413, larger header blocks with 431.
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    max_header_bytes: int = Field(default=8 * 1024, gt=0)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        # /metrics does not throttle wrong tokens: a short one could be guessed
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("api.metrics_token must be at least 16 characters")
+        return token
 
 
 class Settings(BaseSettings):

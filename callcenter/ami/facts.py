@@ -1,7 +1,7 @@
-"""What translate.py hands the bridge besides domain events: channel, seat and snapshot facts.
+"""What translation hands the bridge besides domain events: channel, seat and snapshot facts.
 
 These are plain frozen values with AMI's vocabulary already translated away; only
-``translate.py`` knows the header names they came from.
+``callcenter.ami.translate`` knows the header names they came from.
 """
 
 from __future__ import annotations

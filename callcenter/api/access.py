@@ -7,6 +7,8 @@ test fails), so a new route cannot ship open by accident.
 
 from __future__ import annotations
 
+import hmac
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, WebSocket
@@ -31,7 +33,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     # operations and login
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
-    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/metrics"): SUP,  # or the metrics token (``authorize_metrics``)
     ("POST", "/auth/token"): PUBLIC,
     ("GET", "/auth/me"): EVERYONE,
     # calls
@@ -141,6 +143,26 @@ async def authorize_websocket(websocket: WebSocket, svc: Services) -> Identity:
     identity = await identify(svc, token)
     check("WS", path, identity)
     return identity
+
+
+@dataclass(frozen=True)
+class MetricsAccess:
+    """Who may scrape /metrics besides the roles of the matrix."""
+
+    token: str | None = None  # a static bearer token for Prometheus
+    open: bool = False  # demo mode without a token: anyone
+
+
+async def authorize_metrics(
+    request: Request, svc: Svc, token: Annotated[str | None, Depends(oauth2)]
+) -> None:
+    """GET /metrics: the metrics token from settings, or a JWT whose role the matrix allows."""
+    access: MetricsAccess = request.app.state.metrics_access
+    if access.open:
+        return
+    if token and access.token and hmac.compare_digest(token.encode(), access.token.encode()):
+        return
+    await authorize(request, svc, token)
 
 
 Who = Annotated[Identity, Depends(authorize)]

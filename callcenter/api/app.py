@@ -1,7 +1,10 @@
 """The FastAPI application, built from what the composition root hands it.
 
 ``create_app`` takes every dependency as an argument (no import-time singletons) and refuses to
-build with the default JWT secret outside demo mode.
+build with the default JWT secret outside demo mode. From the ``api`` settings it adds the
+request size limits (413 for the body, 431 for the headers), the failed-login throttle (shared
+through Redis when ``redis`` has a URL; its connections are closed at shutdown) and who may
+read /metrics.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from fastapi import FastAPI
 
 from callcenter import __version__
 from callcenter.api import errors
+from callcenter.api.access import MetricsAccess
 from callcenter.api.live import router as live_router
 from callcenter.api.metrics import Metrics
 from callcenter.api.ports import Services
+from callcenter.api.request_limits import HeaderLimit
 from callcenter.api.routes import (
     audit,
     auth,
@@ -30,7 +35,9 @@ from callcenter.api.routes import (
     users,
 )
 from callcenter.api.statsfeed import run_stats_feed
+from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import check_secret
+from callcenter.settings import ApiSettings, RedisSettings
 
 DESCRIPTION = """
 The API of the line-19 room. Log in at `POST /auth/token` (OAuth2 password flow) and send
@@ -49,8 +56,20 @@ def create_app(
     jwt_secret: str,
     demo: bool = False,
     stats_interval: float | None = None,
+    api: ApiSettings | None = None,
+    redis: RedisSettings | None = None,
 ) -> FastAPI:
     check_secret(jwt_secret, demo=demo)
+    api = api or ApiSettings()
+    redis = redis or RedisSettings()
+    throttle = LoginThrottle(
+        per_user=api.login_failures_per_user,
+        per_address=api.login_failures_per_address,
+        window_seconds=api.login_window_seconds,
+        redis_url=redis.url,
+        key_prefix=redis.login_prefix,
+    )
+    metrics_token = api.metrics_token.get_secret_value() if api.metrics_token else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -68,13 +87,21 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await feed
             await services.hub.stop()
+            await throttle.close()
 
     app = FastAPI(
-        title="callcenter", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="callcenter",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=api.max_body_bytes,
     )
     app.state.services = services
+    app.state.login_throttle = throttle
+    app.state.metrics_access = MetricsAccess(token=metrics_token, open=demo and not metrics_token)
     app.state.metrics = metrics = Metrics()
     app.middleware("http")(metrics.middleware)
+    app.add_middleware(HeaderLimit, max_header_bytes=api.max_header_bytes)
     errors.install(app)
     for module in (operations, auth, calls, seats, operator, supervisor, audit, dispatch, users):
         app.include_router(module.router)

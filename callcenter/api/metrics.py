@@ -45,6 +45,20 @@ class Metrics:
         self.bridge = Gauge(
             "callcenter_bridge_events", "Bridge/pipeline counters", ["counter"], registry=r
         )
+        self.login_failures = Counter(
+            "callcenter_login_failures", "Failed logins (wrong name or password)", registry=r
+        )
+        self.login_refused = Counter(
+            "callcenter_login_refused",
+            "Logins refused for too many failures, by the limit reached",
+            ["scope"],
+            registry=r,
+        )
+        self.login_storage_errors = Gauge(
+            "callcenter_login_throttle_storage_errors",
+            "Failed-login counter calls that fell back to memory (Redis unavailable)",
+            registry=r,
+        )
         self.ws_rejected = Counter(
             "callcenter_ws_rejected", "Websocket connections refused", ["reason"], registry=r
         )
@@ -61,8 +75,9 @@ class Metrics:
         )
         return response
 
-    async def scrape(self, svc: Services) -> bytes:
+    async def scrape(self, svc: Services, *, login_storage_errors: int = 0) -> bytes:
         now = datetime.now(UTC)
+        self.login_storage_errors.set(login_storage_errors)
         facts = await read_facts(svc.store.engine, now)
         self.calls_waiting.set(len(facts.waiting_since))
         waits = [(now - t).total_seconds() for t in facts.waiting_since]

@@ -8,11 +8,12 @@ counters (the bridge and pipeline's, the command server's).
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Callable
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from redis.exceptions import RedisError
@@ -32,7 +33,11 @@ def bridge_ops_app(
     *,
     ami_connected: Callable[[], bool],
     counters: Callable[[], dict[str, float]],
+    metrics_token: str | None = None,
+    metrics_open: bool = False,
 ) -> FastAPI:
+    """``metrics_token``: the bearer token Prometheus sends (``CALLCENTER_API__METRICS_TOKEN``);
+    the bridge has no users, so without one /metrics is refused unless ``metrics_open`` (demo)."""
     app = FastAPI(title="callcenter bridge", docs_url=None, redoc_url=None, openapi_url=None)
     registry = CollectorRegistry()
     bridge = Gauge(
@@ -66,7 +71,21 @@ def bridge_ops_app(
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", response_class=PlainTextResponse)
-    async def metrics() -> PlainTextResponse:
+    async def metrics(authorization: str | None = Header(default=None)) -> PlainTextResponse:
+        if not metrics_open:
+            if metrics_token is None:
+                return PlainTextResponse(
+                    "set CALLCENTER_API__METRICS_TOKEN to scrape the bridge", status_code=403
+                )
+            scheme, _, given = (authorization or "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.encode(), metrics_token.encode()
+            ):
+                return PlainTextResponse(
+                    "a bearer token is required",
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         for name, value in counters().items():
             bridge.labels(name).set(value)
         if channel is not None:

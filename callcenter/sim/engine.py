@@ -9,7 +9,9 @@ is full (``maxlen``), get ``QUEUESTATUS=FULL`` and the overflow path: an announc
 try into the queue, never a hang-up. Member (seat) behaviour: a simulated operator answers
 after a ring delay and ends the call after the caller's talk time, unless the seat is
 *manual*: then only ``answer_seat``/``hangup_seat`` (the operator panel) or a ring timeout move
-it. Seat and queue actions live in ``members.py``; this module owns the call flow.
+it. Seat and queue actions live in ``members.py``; this module owns the call flow: entry
+(``dialplan``), the queue (join, distribute, abandon), ringing a member (``ringing``) and the
+conversation (``conversation``), which the ``Simulator`` delegates to.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from callcenter.errors import CallcenterError
-from callcenter.sim import dialplan
+from callcenter.sim import conversation, dialplan, ringing
 from callcenter.sim.calls import Call, CallSpec, Outcome
-from callcenter.sim.channels import RING, RINGING, UP, Channel, EventStream
+from callcenter.sim.channels import Channel, EventStream
 from callcenter.sim.clock import Scheduler
 from callcenter.sim.config import QueueConf
 from callcenter.sim.queue import Member, Queue
@@ -167,212 +169,15 @@ class Simulator:
             if member is None:
                 break
             busy.add(member.interface)
-            self._ring(call, q, member)
-
-    def _seat_legs(self, call: Call, m: Member) -> list[Channel]:
-        s, c = self.stream, call.leg2
-        num, name = c.caller_num, c.caller_name
-        if m.local:
-            target = m.interface.split("/", 1)[1].split("/", 1)[0]
-            exten, _, context = target.partition("@")
-            base = s.local_name(exten, context or "default")
-            one = Channel(f"{base};1", s.uniqueid(), call.id, context, exten)
-            two = Channel(f"{base};2", s.uniqueid(), call.id, context, exten, state=RING)
-            legs = [one, two]
-        else:
-            exten = m.interface.split("/", 1)[-1]
-            legs = [Channel(s.tech_name(m.interface), s.uniqueid(), call.id, "seats", exten)]
-        for leg in legs:
-            leg.caller_num = leg.connected_num = num
-            leg.caller_name = leg.connected_name = name
-        return legs
-
-    def _ring(self, call: Call, q: Queue, m: Member) -> None:
-        r = self.report
-        call.member, m.ringing = m, call
-        call.ring_start = self.now
-        self.phones[m.interface] = call
-        legs = call.seat_legs = self._seat_legs(call, m)
-        for leg in legs:
-            self.channels[leg.name] = (leg, call)
-            r.newchannel(leg)
-        seat = legs[0]
-        r.exten(seat, 1, "AppQueue", "(Outgoing Line)")
-        if len(legs) == 2:
-            r.local_bridge(legs[0], legs[1])
-        seat.exten = call.leg2.exten if m.local else seat.exten
-        ident = [("Queue", q.name), ("Interface", m.interface), ("MemberName", m.name)]
-        r.agent("AgentCalled", call.leg2, seat, ident)
-        dial_string = m.interface if m.local else m.interface.split("/", 1)[-1]
-        r.dial("DialBegin", call.leg2, seat, [("DialString", dial_string)])
-        r.newstate(seat, RINGING)
-        r.ev("QueueMemberStatus", "agent", m.headers(q.name, q.conf.wrapuptime))
-        r.dial("DialState", call.leg2, seat, [("DialStatus", "RINGING")])
-        timeout = q.conf.timeout if q.conf.timeout > 0 else 15
-        call.timers["ring"] = self.scheduler.after(timeout, self._ring_no_answer, call, "timeout")
-        answers = self.rng.random() >= self.options.no_answer_ratio
-        if m.interface not in self.manual and answers:
-            delay = self.rng.uniform(self.options.ring_min, self.options.ring_max)
-            call.timers["answer"] = self.scheduler.after(delay, self.answer, call)
-
-    def _drop_seat_legs(self, call: Call, first_cause: int, second_cause: int) -> None:
-        for index, leg in enumerate(call.seat_legs):
-            self.report.hangup(leg, first_cause if index == 0 else second_cause)
-            self.channels.pop(leg.name, None)
-        call.seat_legs = []
-
-    def _release_ring(self, call: Call) -> Member:
-        m = call.member
-        assert m is not None
-        q = self.queue(call.queue)
-        m.ringing = None
-        call.member = None
-        self.phones.pop(m.interface, None)
-        self.report.ev("QueueMemberStatus", "agent", m.headers(q.name, q.conf.wrapuptime))
-        return m
-
-    def _ring_no_answer(self, call: Call, cause: str) -> None:
-        """Ring timeout, or the seat rejected the call: AgentRingNoAnswer, ring the next."""
-        if call.member is None or call.state != "queued":
-            return
-        call.cancel("ring", "answer")
-        q, m, r = self.queue(call.queue), call.member, self.report
-        seat = call.seat_legs[0]
-        if cause == "timeout":
-            ring_ms = (q.conf.timeout if q.conf.timeout > 0 else 15) * 1000
-        else:
-            ring_ms = int(self.now - call.ring_start) * 1000
-        r.dial("DialEnd", call.leg2, seat, [("DialStatus", "NOANSWER")])
-        ident = [("Queue", q.name), ("Interface", m.interface), ("MemberName", m.name)]
-        r.agent("AgentRingNoAnswer", call.leg2, seat, [*ident, ("RingTime", str(ring_ms))])
-        self._drop_seat_legs(call, 0, 16 if cause == "timeout" else 21)
-        self._release_ring(call)
-        retry = max(q.conf.retry, 0)
-        call.retry_at = self.now + retry
-        self.scheduler.after(retry, self.distribute, q)
+            ringing.ring(self, call, q, member)
 
     def answer(self, call: Call) -> None:
         """The ringing seat picks up: the caller leaves the queue and the bridge is made."""
-        if call.member is None or call.state != "queued":
-            return
-        self.clock_sync()
-        call.cancel("ring", "answer")
-        q, m, r, leg2 = self.queue(call.queue), call.member, self.report, call.leg2
-        seat = call.seat_legs[0]
-        for leg in reversed(call.seat_legs):
-            r.newstate(leg, UP)
-        r.dial("DialEnd", leg2, seat, [("DialStatus", "ANSWER")])
-        r.moh(leg2, False)
-        r.var(leg2, "MEMBERINTERFACE", m.interface)
-        r.var(leg2, "MEMBERNAME", m.name)
-        position = q.position(call)
-        q.entries.remove(call)
-        r.device(f"Queue:{q.name}", "NOT_INUSE")
-        count = str(len(q.entries))
-        fields = [("Queue", q.name), ("Position", str(position)), ("Count", count)]
-        r.queue_caller("QueueCallerLeave", leg2, fields)
-        hold = self.wall() - call.join_wall
-        ring = self.wall() - int(self.scheduler.epoch + call.ring_start)
-        ident = [("Queue", q.name), ("Interface", m.interface), ("MemberName", m.name)]
-        r.agent(
-            "AgentConnect", leg2, seat, [*ident, ("HoldTime", str(hold)), ("RingTime", str(ring))]
-        )
-        call.bridge = self.stream.bridge_id()
-        r.bridge("BridgeCreate", call.bridge, 0)
-        r.bridge("BridgeEnter", call.bridge, 1, seat)
-        r.bridge("BridgeEnter", call.bridge, 2, leg2)
-        seat.bridge = leg2.bridge = call.bridge
-        m.ringing, m.in_call = None, call
-        if not m.local:
-            r.ev("QueueMemberStatus", "agent", m.headers(q.name, q.conf.wrapuptime))
-        call.state, call.answered = "talking", True
-        call.connect_time, call.connect_wall = self.now, self.wall()
-        self._talk_script(call, m)
-        self.distribute(q)
-
-    def _talk_script(self, call: Call, m: Member) -> None:
-        spec, sched = call.spec, self.scheduler
-        if spec.lifetime is not None:
-            talk = self.rng.uniform(self.options.talk_min, self.options.talk_max)
-            talk = float(round(talk))
-        else:
-            talk = spec.talk
-            call.cancel("hangup")
-            if spec.caller_ends:
-                call.timers["hangup"] = sched.after(talk, self.caller_hangup, call)
-            elif m.interface in self.manual:
-                # nobody may ever hang up a manual seat: the caller gives up eventually
-                call.timers["hangup"] = sched.after(max(3 * talk, 600.0), self.caller_hangup, call)
-        if m.interface not in self.manual and not spec.caller_ends:
-            call.timers["talk"] = sched.after(talk, self.end_talk, call, "agent")
+        conversation.answer(self, call)
 
     def end_talk(self, call: Call, by: str) -> None:
         """The conversation ends; ``by`` is ``agent`` (the seat hangs up) or ``caller``."""
-        if call.state != "talking" or call.member is None:
-            return
-        self.clock_sync()
-        call.cancel()
-        q, m, r = self.queue(call.queue), call.member, self.report
-        seat, legs, leg1, leg2 = call.seat_legs[0], call.seat_legs, call.leg1, call.leg2
-        hold = call.connect_wall - call.join_wall
-        talk = self.wall() - call.connect_wall
-        ident = [("Queue", q.name), ("Interface", m.interface), ("MemberName", m.name)]
-        done = [*ident, ("HoldTime", str(hold)), ("TalkTime", str(talk)), ("Reason", by)]
-        if by == "agent":
-            r.soft_hangup(legs[-1])
-            if len(legs) == 2:
-                r.hangup_request(legs[0])
-            r.agent("AgentComplete", leg2, seat, done)
-            if len(legs) == 2:
-                r.hangup(legs[1])
-            self._free_member(call, q, m)
-            r.bridge("BridgeLeave", call.bridge, 1, seat)
-            r.hangup(seat)
-            r.bridge("BridgeLeave", call.bridge, 0, leg2)
-            r.bridge("BridgeDestroy", call.bridge, 0)
-            r.soft_hangup(leg2)
-            r.hangup_request(leg1)
-            r.hangup(leg2)
-            r.soft_hangup(leg1)
-            r.hangup(leg1)
-        else:
-            # order of ts-agent-dump part E: AgentComplete first, the caller's legs, the seat's
-            r.soft_hangup(leg1)
-            r.hangup_request(leg2)
-            r.agent("AgentComplete", leg2, seat, done)
-            r.hangup(leg1)
-            r.bridge("BridgeLeave", call.bridge, 1, leg2)
-            r.hangup(leg2)
-            r.bridge("BridgeLeave", call.bridge, 0, seat)
-            r.bridge("BridgeDestroy", call.bridge, 0)
-            r.hangup_request(seat)
-            r.hangup(seat)
-            self._free_member(call, q, m)
-            for leg in legs[1:]:
-                r.hangup(leg)
-        for leg in legs:
-            self.channels.pop(leg.name, None)
-        call.seat_legs = []
-        # app_queue updates its statistics when the call completes
-        q.holdtime = (q.holdtime * q.completed + hold) / (q.completed + 1)
-        q.talktime = (q.talktime * q.completed + talk) / (q.completed + 1)
-        q.completed += 1
-        if hold <= q.conf.servicelevel:
-            q.answered_within_sl += 1
-        self._finish(call)
-        self.distribute(q)
-
-    def _free_member(self, call: Call, q: Queue, m: Member) -> None:
-        m.in_call = None
-        call.member = None
-        m.calls_taken += 1
-        m.last_call = self.wall()
-        m.wrapup_until = self.now + q.conf.wrapuptime
-        self.phones.pop(m.interface, None)
-        self.report.device(m.state_interface, "NOT_INUSE")
-        self.report.ev("QueueMemberStatus", "agent", m.headers(q.name, q.conf.wrapuptime))
-        if q.conf.wrapuptime > 0:
-            self.scheduler.after(q.conf.wrapuptime, self.distribute, q)
+        conversation.end_talk(self, call, by)
 
     def caller_hangup(self, call: Call) -> None:
         """The caller hangs up, wherever it is."""
@@ -401,8 +206,8 @@ class Simulator:
         call.cancel()
         if call.member is not None:
             r.dial("DialEnd", leg2, call.seat_legs[0], [("DialStatus", "CANCEL")])
-            self._drop_seat_legs(call, 16, 16)
-            self._release_ring(call)
+            ringing.drop_seat_legs(self, call, 16, 16)
+            ringing.release_ring(self, call)
         r.soft_hangup(leg1)
         r.hangup_request(leg2)
         r.hangup(leg1)

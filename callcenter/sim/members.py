@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from callcenter.sim import ringing
 from callcenter.sim.calls import Call
 from callcenter.sim.engine import SimError, Simulator
 from callcenter.sim.queue import Member
@@ -134,7 +135,7 @@ def hangup_seat(sim: Simulator, seat: str) -> None:
     elif call.state == "talking":
         sim.end_talk(call, "agent")
     else:
-        sim._ring_no_answer(call, "rejected")
+        ringing.ring_no_answer(sim, call, "rejected")
 
 
 def set_manual(sim: Simulator, seat: str, manual: bool) -> None:
@@ -159,7 +160,7 @@ def hangup_channel(sim: Simulator, channel: str) -> None:
     elif call.state == "talking":
         sim.end_talk(call, "agent")
     else:
-        sim._ring_no_answer(call, "rejected")
+        ringing.ring_no_answer(sim, call, "rejected")
 
 
 def snapshot(sim: Simulator) -> dict[str, Any]:

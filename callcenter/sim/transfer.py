@@ -12,6 +12,7 @@ recording; the seat answers after a ring delay, or through ``answer_seat`` when 
 
 from __future__ import annotations
 
+from callcenter.sim import conversation, ringing
 from callcenter.sim.calls import Call
 from callcenter.sim.channels import RINGING, UP
 from callcenter.sim.engine import SimError, Simulator
@@ -92,7 +93,7 @@ def blind_transfer(sim: Simulator, channel: str, context: str, exten: str) -> No
     for seat_leg in reversed(seat_legs) if target is None else seat_legs:
         r.hangup(seat_leg)
         sim.channels.pop(seat_leg.name, None)
-    sim._free_member(call, q, m)
+    conversation.free_member(sim, call, q, m)
     if target is None:
         sim.distribute(q)
     else:
@@ -103,7 +104,7 @@ def blind_transfer(sim: Simulator, channel: str, context: str, exten: str) -> No
 def _dial_seat(sim: Simulator, call: Call, target: Member) -> None:
     r, leg2 = sim.report, call.leg2
     q = next(q for q in sim.queues.values() if target in q.members)
-    legs = call.seat_legs = sim._seat_legs(call, target)
+    legs = call.seat_legs = ringing.seat_legs(sim, call, target)
     seat = legs[0]
     for leg in legs:
         sim.channels[leg.name] = (leg, call)

@@ -72,7 +72,7 @@ async def test_stats_come_from_the_timeline(room: Room, base: str) -> None:
         assert ready.status_code == 200
         assert ready.json() == {"status": "ready", "database": "ok", "redis": "absent", "ami": "ok"}
 
-        metrics = (await http.get("/metrics")).text
+        metrics = (await http.get("/metrics", headers=room.headers("sup"))).text
         assert "callcenter_calls_waiting 1.0" in metrics
         assert 'callcenter_seats{state="in_call"} 1.0' in metrics
         assert 'callcenter_bridge_events{counter="handled"} 10.0' in metrics

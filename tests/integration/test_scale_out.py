@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from callcenter.api.errors import status_for
@@ -56,6 +57,7 @@ from tests.integration.test_room_with_simulator import (
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 SECRET = "scale-out-test-secret-0123456789-abcdef"
+METRICS_TOKEN = "prometheus-scrape-token-for-tests"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -87,7 +89,12 @@ def shared_settings(db_url: str, prefix: str) -> Settings:
         dispatch=DispatchSettings(escalation_check_seconds=0.2),
         ami=AmiSettings(port=free_port()),
         agi=AgiSettings(port=free_port(), budget_ms=1000),
-        api=ApiSettings(port=free_port(), jwt_secret=SECRET, stats_interval=None),
+        api=ApiSettings(
+            port=free_port(),
+            jwt_secret=SECRET,
+            stats_interval=None,
+            metrics_token=SecretStr(METRICS_TOKEN),
+        ),
     )
 
 
@@ -303,7 +310,11 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
         assert [k for k in seen if k in expected] == expected, seen
         assert all(counts[k] == 1 for k in expected), counts
         assert set(seen[:2]) == {"entered", "entry_decision"}, seen
-        metrics = (await ops.get("/metrics")).text
+        assert (
+            await ops.get("/metrics")
+        ).status_code == 401  # the bridge's counters need the token
+        scrape = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        metrics = (await ops.get("/metrics", headers=scrape)).text
         assert 'callcenter_bridge_commands{counter="performed"}' in metrics
         assert b.room.bridge_channel is not None
         assert b.room.bridge_channel.server.stats.performed >= 25  # 19 pauses, answer, ...

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from callcenter.api.access import Svc
+from callcenter.api.access import UNAUTHORIZED, Svc, authorize_metrics
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger(__name__)
@@ -60,8 +60,15 @@ async def readyz(svc: Svc) -> JSONResponse:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    dependencies=[Depends(authorize_metrics)],
+    responses=UNAUTHORIZED,
+)
 async def metrics(request: Request, svc: Svc) -> PlainTextResponse:
-    """Prometheus text format."""
-    body = await request.app.state.metrics.scrape(svc)
+    """Prometheus text format. Send ``Authorization: Bearer <metrics token>`` (settings
+    ``api.metrics_token``) or a supervisor/admin access token; open in demo mode."""
+    state = request.app.state
+    body = await state.metrics.scrape(svc, login_storage_errors=state.login_throttle.storage_errors)
     return PlainTextResponse(body, media_type="text/plain; version=0.0.4")

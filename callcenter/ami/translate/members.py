@@ -1,0 +1,46 @@
+"""Queue member events: a seat's state (pushed) and the QueueMember lines of a QueueStatus list.
+
+The list says ``Name``/``Location`` where pushed events say ``MemberName``/``Interface``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from callcenter.ami import facts as f
+
+if TYPE_CHECKING:
+    from callcenter.ami.translate.fields import Handler
+    from callcenter.ami.translate.translator import Translator
+
+
+def _member(
+    t: Translator, h: dict[str, str], now: datetime, *, removed: bool = False
+) -> list[f.Fact]:
+    return [
+        f.MemberState(
+            queue=h["Queue"],
+            name=h.get("MemberName") or h["Name"],
+            interface=h.get("Interface") or h.get("Location", ""),
+            status=int(h.get("Status") or 0),
+            paused=h.get("Paused") == "1",
+            reason=h.get("PausedReason", ""),
+            in_call=h.get("InCall") == "1",
+            removed=removed,
+            listed="Event" in h and h["Event"] == "QueueMember",
+        )
+    ]
+
+
+def _member_removed(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+    return _member(t, h, now, removed=True)
+
+
+HANDLERS: dict[str, Handler] = {
+    "QueueMemberStatus": _member,
+    "QueueMemberAdded": _member,
+    "QueueMemberPause": _member,
+    "QueueMember": _member,
+    "QueueMemberRemoved": _member_removed,
+}

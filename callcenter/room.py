@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
@@ -100,8 +101,10 @@ class Room:
         *,
         feed_log: FeedLog | None = None,
         drain_timeout: float = 60.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.store = store
         self.drain_timeout = drain_timeout
         self.feed_log = feed_log or MemoryLog()
@@ -127,7 +130,7 @@ class Room:
 
     async def adopt_live_calls(self, *, lookback_hours: float = 12.0) -> int:
         """Calls a previous run left live: the first snapshot resyncs them or marks them lost."""
-        now = datetime.now(UTC)
+        now = self.clock()
         live = set()
         async for row in self.store.calls(since=now - timedelta(hours=lookback_hours)):
             if not row["line_ended"] and row["state"] not in ("closed", "abandoned", "lost"):

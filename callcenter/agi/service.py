@@ -7,7 +7,9 @@ uses the processor directly (``ProcessorSink``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -50,7 +52,17 @@ async def run_agi(settings: Settings) -> None:
         server = build_agi_server(settings.agi, store.engine, sink)
         await server.start()
         print(f"callcenter agi: FastAGI on {settings.agi.host}:{server.port}", flush=True)
+        # Our own handlers: a background job inherits an ignored SIGINT, so we never rely on
+        # KeyboardInterrupt to stop.
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
         try:
-            await server.serve_forever()
+            await stop.wait()
+            log.info("callcenter agi: stopping")
         finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            await server.close()
             await sink.close()

@@ -47,9 +47,15 @@ async def test_callcenter_agi_serves_and_records(tmp_path: Path) -> None:
         )
         assert result.variables["CALLCENTER_ROUTE"] == "queue"
     finally:
-        proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(30):
-            _, stderr = await proc.communicate()
+        # SIGTERM, not SIGINT: a background job runs with SIGINT ignored; and always reap.
+        proc.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(30):
+                _, stderr = await proc.communicate()
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise
     assert proc.returncode == 0, stderr.decode()[-2000:]
 
     exporter = await asyncio.create_subprocess_exec(

@@ -138,8 +138,10 @@ async def test_a_restarted_serve_resyncs_the_calls_it_left_live(
     )
     await before.runner.close()
 
-    # A new process: nothing in memory, five calls live in the database.
-    room = Room(Settings(), sqlite_store)
+    # A new process: nothing in memory, five calls live in the database. The clock is the
+    # recording's (an hour after it), so the test holds on any date.
+    recorded = datetime.fromtimestamp(1795319769, UTC)
+    room = Room(Settings(), sqlite_store, clock=lambda: recorded + timedelta(hours=1))
     assert await room.adopt_live_calls() == 5
     room.runner.start()
     after = (FIXTURES / "ts-reconnect-2.ami").read_bytes()

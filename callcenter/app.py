@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -24,22 +23,10 @@ from callcenter.pipeline.runner import OrderedRunner
 from callcenter.remote.roles import ServeRole, check_role
 from callcenter.room import Room, live_log
 from callcenter.settings import Settings
-from callcenter.storage.database import create_engine, upgrade
-from callcenter.storage.store import TimelineStore
+from callcenter.storage.store import open_store
 from callcenter.storage.users import UserStore
 
 log = logging.getLogger(__name__)
-
-
-@asynccontextmanager
-async def open_store(settings: Settings, *, migrate: bool = False) -> AsyncIterator[TimelineStore]:
-    engine = create_engine(settings.database_url(), echo=settings.database.echo)
-    try:
-        if migrate:
-            await upgrade(engine)
-        yield TimelineStore(engine)
-    finally:
-        await engine.dispose()
 
 
 async def db_upgrade(settings: Settings) -> None:
@@ -59,25 +46,6 @@ async def export_jsonl(
             write(to_jsonl(obj) + "\n")
             count += 1
     return count
-
-
-DEMO_PASSWORD = "demo-password"
-
-
-async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
-    """Demo only: when nobody is registered, one account per role and one operator per seat
-    ("op01" on "Seat 01" ... "op20"), all with DEMO_PASSWORD. Returns the names added."""
-    if await users.all():
-        return []
-    password_hash = passwords.hash(DEMO_PASSWORD)
-    added = []
-    for role in ("admin", "supervisor", "auditor", "dispatcher"):
-        await users.add(role, password_hash, role, None)
-        added.append(role)
-    for n in range(1, 21):
-        await users.add(f"op{n:02d}", password_hash, "operator", f"Seat {n:02d}")
-        added.append(f"op{n:02d}")
-    return added
 
 
 async def ingest(settings: Settings, paths: list[Path]) -> tuple[IngestReport, dict[str, int]]:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import signal
 
-from callcenter.app import DEMO_PASSWORD, open_store, seed_demo_users
 from callcenter.auth.passwords import Passwords
 from callcenter.room import Room, live_log
 from callcenter.settings import Settings
@@ -20,7 +19,26 @@ from callcenter.sim import members
 from callcenter.sim.engine import SimOptions
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues, progress
 from callcenter.sim.traffic import load_scenario
+from callcenter.storage.store import open_store
 from callcenter.storage.users import UserStore
+
+DEMO_PASSWORD = "demo-password"
+
+
+async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
+    """Demo only: when nobody is registered, one account per role and one operator per seat
+    ("op01" on "Seat 01" ... "op20"), all with DEMO_PASSWORD. Returns the names added."""
+    if await users.all():
+        return []
+    password_hash = passwords.hash(DEMO_PASSWORD)
+    added = []
+    for role in ("admin", "supervisor", "auditor", "dispatcher"):
+        await users.add(role, password_hash, role, None)
+        added.append(role)
+    for n in range(1, 21):
+        await users.add(f"op{n:02d}", password_hash, "operator", f"Seat {n:02d}")
+        added.append(f"op{n:02d}")
+    return added
 
 
 def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:

@@ -21,6 +21,7 @@ from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import EventSink, NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.settings import AgiSettings, Settings
+from callcenter.storage.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ def build_agi_server(settings: AgiSettings, engine: AsyncEngine, sink: EventSink
 
 async def run_agi(settings: Settings) -> None:
     """The FastAGI server alone, recording decisions straight through the processor."""
-    from callcenter.app import open_store  # the composition root owns the engine's lifetime
-
     async with open_store(settings, migrate=True) as store:
         sink = ProcessorSink(CallProcessor(store, NullNotifier()))
         server = build_agi_server(settings.agi, store.engine, sink)

@@ -12,9 +12,9 @@ import asyncio
 import logging
 from pathlib import Path
 
+from callcenter.assembly.room import Room, live_log
 from callcenter.auth.passwords import Passwords
 from callcenter.demo import seed_demo_users
-from callcenter.room import Room, live_log
 from callcenter.settings import AmiSettings, ApiSettings, Settings
 from callcenter.storage.store import open_store
 from callcenter.storage.users import UserStore

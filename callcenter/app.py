@@ -1,6 +1,6 @@
 """Composition root: builds engines, stores and servers from Settings, runs them, shuts down.
 
-The live room itself is assembled in ``callcenter.room``; the demo in ``callcenter.demo``.
+The live room itself is assembled in ``callcenter.assembly.room``; the demo in ``callcenter.demo``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pathlib import Path
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.ingest import IngestReport, ingest_files
 from callcenter.ami.seat_board import LiveSeatBoard
+from callcenter.assembly.room import Room, live_log
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.auth.passwords import Passwords
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
 from callcenter.remote.roles import ServeRole, check_role
-from callcenter.room import Room, live_log
 from callcenter.settings import Settings
 from callcenter.storage.store import open_store
 from callcenter.storage.users import UserStore
@@ -86,7 +86,7 @@ async def serve(settings: Settings, role: ServeRole = ServeRole.ALL) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         if role is ServeRole.API:
-            from callcenter.remote.api_process import ApiProcess
+            from callcenter.assembly.api_process import ApiProcess
 
             # The bridge (or `callcenter db upgrade`) migrates; API processes only use.
             async with open_store(settings) as store:

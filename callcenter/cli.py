@@ -247,7 +247,7 @@ def dispatch_console(
     """Radio dispatch: list pending tickets (nearest units first), or acknowledge one."""
     import socket
 
-    from callcenter.dispatch.console import run_console
+    from callcenter.assembly.console import run_console
 
     _logging("WARNING")
     name = console or f"console-{socket.gethostname()}"

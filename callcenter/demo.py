@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import signal
 
+from callcenter.assembly.room import Room, live_log
 from callcenter.auth.passwords import Passwords
-from callcenter.room import Room, live_log
 from callcenter.settings import Settings
 from callcenter.sim import members
 from callcenter.sim.engine import SimOptions

@@ -55,7 +55,7 @@ KNOWN_MODULE_CYCLES = [
         "callcenter.sim.ringing",
     ],
 ]
-KNOWN_LAYER_CYCLES = [["dispatch", "messaging", "storage"], ["remote", "room"]]
+KNOWN_LAYER_CYCLES = [["dispatch", "storage"]]
 KNOWN_ROOT_IMPORTERS: set[str] = set()
 
 

@@ -24,10 +24,10 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from callcenter.api.errors import status_for
+from callcenter.assembly.room import Room, live_log
 from callcenter.auth.passwords import Passwords
 from callcenter.demo import seed_demo_users
 from callcenter.errors import PbxRejectedError
-from callcenter.room import Room, live_log
 from callcenter.settings import (
     AgiSettings,
     AmiSettings,

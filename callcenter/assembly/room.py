@@ -28,10 +28,10 @@ from callcenter.ami.metrics import bridge_metrics
 from callcenter.ami.seat_board import LiveSeatBoard
 from callcenter.api.app import create_app
 from callcenter.api.ports import Services
+from callcenter.assembly.dispatch import open_dispatch
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens, signing_secret
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
-from callcenter.dispatch.runtime import open_dispatch
 from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from callcenter.assembly.dispatch import build_dispatch
 from callcenter.dispatch.errors import DispatchError
 from callcenter.dispatch.handoff import PipelineCalls
-from callcenter.dispatch.runtime import build_dispatch
 from callcenter.messaging.connection import connect
 from callcenter.pipeline.direct import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier

@@ -14,6 +14,7 @@ import contextlib
 import logging
 
 from callcenter.api.ports import Services
+from callcenter.assembly.room import api_server, live_log
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens, signing_secret
 from callcenter.dispatch.desk import TicketAcknowledger
@@ -25,7 +26,6 @@ from callcenter.messaging.consumer import StreamDispatchDesk
 from callcenter.messaging.seat_snapshot import RemoteSeatBoard
 from callcenter.remote.ports import RemoteEventSink, RemoteHandOff, RemotePbx
 from callcenter.remote.roles import ServeRole, check_role
-from callcenter.room import api_server, live_log
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.tickets import TicketStore

@@ -202,6 +202,17 @@ def test_only_the_entry_points_import_the_composition_root() -> None:
         assert importers <= allowed, f"{sorted(importers - allowed)} import {root}"
 
 
+def test_only_the_composition_root_and_the_demo_use_the_assemblies() -> None:
+    """``callcenter.assembly`` builds processes: the parts it assembles never reach back."""
+    outside = {
+        source
+        for source, targets in graph().items()
+        if not source.startswith("callcenter.assembly")
+        and any(t.startswith("callcenter.assembly") for t in targets)
+    }
+    assert outside <= {*COMPOSITION_ROOT, "callcenter.demo"}
+
+
 def test_the_graph_covers_the_package() -> None:
     edges = graph()
     assert "callcenter.app" in edges

@@ -46,7 +46,7 @@ KNOWN_MODULE_CYCLES = [
         "callcenter.sim.ringing",
     ],
 ]
-KNOWN_LAYER_CYCLES = [["dispatch", "storage"]]
+KNOWN_LAYER_CYCLES: list[list[str]] = []
 KNOWN_ROOT_IMPORTERS: set[str] = set()
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from callcenter.assembly.dispatch import build_dispatch
-from callcenter.dispatch.errors import DispatchError
 from callcenter.dispatch.handoff import PipelineCalls
+from callcenter.errors import DispatchError
 from callcenter.messaging.connection import connect
 from callcenter.pipeline.direct import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier

@@ -10,17 +10,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
+from types import TracebackType
+from typing import Self
 
-from callcenter.app import DEMO_PASSWORD, open_store, seed_demo_users
+from callcenter.assembly.api import live_log
+from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
-from callcenter.room import Room, live_log
 from callcenter.settings import Settings
 from callcenter.sim import members
 from callcenter.sim.engine import SimOptions
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues, progress
 from callcenter.sim.traffic import load_scenario
+from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
+
+DEMO_PASSWORD = "demo-password"
+
+
+async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
+    """Demo only: when nobody is registered, one account per role and one operator per seat
+    ("op01" on "Seat 01" ... "op20"), all with DEMO_PASSWORD. Returns the names added."""
+    if await users.all():
+        return []
+    password_hash = passwords.hash(DEMO_PASSWORD)
+    added = []
+    for role in ("admin", "supervisor", "auditor", "dispatcher"):
+        await users.add(role, password_hash, role, None)
+        added.append(role)
+    for n in range(1, 21):
+        await users.add(f"op{n:02d}", password_hash, "operator", f"Seat {n:02d}")
+        added.append(f"op{n:02d}")
+    return added
 
 
 def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
@@ -36,18 +56,34 @@ def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
     )
 
 
-async def run_demo(
-    settings: Settings, *, scenario: str = "line19-demo", manual_seats: frozenset[str] = frozenset()
-) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with open_store(settings, migrate=True) as store:
-        await seed_demo_users(UserStore(store.engine), Passwords())
-        room = Room(settings, store, feed_log=live_log(settings))
-        async with SimulatorService(simulator_config(settings, scenario)) as sim:
-            for seat in manual_seats:  # played by a person through the API
+class Demo:
+    """The room around the simulator; ``async with demo: await demo.serve(stop)``.
+
+    Entering seeds the demo users, starts the simulator's PBX, prints where to look, then
+    enters the room (which connects to it); leaving stops the room first (it drains what it
+    received), then the PBX."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: TimelineStore,
+        *,
+        scenario: str = "line19-demo",
+        manual_seats: frozenset[str] = frozenset(),
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.manual_seats = manual_seats
+        self.room = Room(settings, store, feed_log=live_log(settings))
+        self.sim = SimulatorService(simulator_config(settings, scenario))
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Self:
+        settings = self.settings
+        await seed_demo_users(UserStore(self.store.engine), Passwords())
+        async with contextlib.AsyncExitStack() as stack:
+            sim = await stack.enter_async_context(self.sim)
+            for seat in self.manual_seats:  # played by a person through the API
                 members.set_manual(sim.sim, seat, True)
             api = f"http://{settings.api.host}:{settings.api.port}"
             print(
@@ -61,17 +97,30 @@ async def run_demo(
                 f"  Ctrl-C stops everything cleanly.",
                 flush=True,
             )
-            pbx = asyncio.create_task(sim.run(stop), name="simulator")
-            ticker = asyncio.create_task(_progress(sim, room), name="progress")
-            try:
-                await room.run(stop)
-            finally:
-                stop.set()
-                ticker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
-                await pbx
-    print("callcenter demo: stopped; `callcenter export --format jsonl` shows every call")
+            await stack.enter_async_context(self.room)
+            self._stack = stack.pop_all()
+        return self
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        pbx = asyncio.create_task(self.sim.run(stop), name="simulator")
+        ticker = asyncio.create_task(_progress(self.sim, self.room), name="progress")
+        try:
+            await self.room.serve(stop)
+        finally:
+            stop.set()
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            await pbx
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._stack.aclose()
+        print("callcenter demo: stopped; `callcenter export --format jsonl` shows every call")
 
 
 async def _progress(sim: SimulatorService, room: Room, every: float = 3.0) -> None:

@@ -15,12 +15,15 @@ from callcenter.errors import (
     PbxRejectedError,
     PbxTimeoutError,
     PbxUnavailableError,
+    UnsafeActionError,
 )
 
 log = logging.getLogger(__name__)
 
 
 def status_for(exc: CallcenterError) -> int:
+    if isinstance(exc, UnsafeActionError):
+        return 422  # the request's text would have broken the AMI framing: nothing was sent
     if isinstance(exc, PbxTimeoutError | BridgeTimeoutError):
         return 504
     if isinstance(exc, PbxUnavailableError | BridgeUnavailableError):

@@ -9,6 +9,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from callcenter.api.taxonomy import INCIDENT_TYPES
+from callcenter.api.text import OneLine
 from callcenter.domain.events import Qualification
 
 CALL_EXAMPLE: dict[str, Any] = {
@@ -142,7 +143,8 @@ class SeatOut(BaseModel):
 class PauseIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "break"}]})
 
-    reason: str = Field(min_length=1, max_length=80)
+    # Sent to Asterisk as QueuePause's Reason header: one line, no control characters.
+    reason: OneLine = Field(min_length=1, max_length=80)
 
 
 class TransferIn(BaseModel):

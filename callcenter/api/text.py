@@ -42,6 +42,17 @@ def refusal(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def secret(value: str) -> str:
+    """Passwords: any printable text (bidi marks included), no controls, no lone surrogates."""
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            raise ValueError(
+                "must not contain a control character or lone surrogate: "
+                f"U+{ord(char):04X} at position {index}"
+            )
+    return value
+
+
 def one_line(value: str) -> str:
     reason = refusal(value)
     if reason is not None:
@@ -58,3 +69,4 @@ def free_text(value: str) -> str:
 
 OneLine = Annotated[str, AfterValidator(one_line)]
 FreeText = Annotated[str, AfterValidator(free_text)]
+SecretText = Annotated[str, AfterValidator(secret)]

@@ -22,6 +22,13 @@ class PbxRejectedError(PbxError):
         self.message = message
 
 
+class UnsafeActionError(PbxError):
+    """callcenter refused to send an action: a header would break AMI's line framing.
+
+    A CR, LF or NUL in a header name or value would end the header (or the whole action) early
+    and let the rest be read by Asterisk as headers or actions of its own (AMI injection)."""
+
+
 class PbxUnavailableError(PbxError):
     """Not connected to the PBX (or not logged in) when the action was asked for."""
 

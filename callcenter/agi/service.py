@@ -40,6 +40,7 @@ def build_agi_server(settings: AgiSettings, engine: AsyncEngine, sink: EventSink
         host=settings.host,
         port=settings.port,
         budget=settings.budget_ms / 1000,
+        retry_wait=settings.retry_wait_seconds,
     )
 
 

@@ -5,14 +5,16 @@ A caller enters like the recording rig's callers (a Local channel pair into ``19
 the ``;2`` leg is the queue caller), runs the FastAGI when the simulator has an ``agi_url``
 (the AGI's ``SET VARIABLE``s are applied: ``QUEUE_PRIO``, and the overflow variable, default
 ``CALLCENTER_ROUTE=overflow``), then joins the queue. A full queue (``maxlen``) gives
-``QUEUESTATUS=FULL`` and no queue event; the overflow path plays an announcement and tries the
-queue again after ``overflow_retry`` seconds, for as long as the caller stays: never a hang-up.
+``QUEUESTATUS=FULL`` and no queue event; the overflow path (``overflow.py``) plays its loop:
+an announcement, ``Wait(overflow_retry)``, callcenter asked again, the queue tried again, for
+as long as the caller stays: never a hang-up.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from callcenter.sim import overflow as overflow_loop
 from callcenter.sim.calls import Call, CallSpec
 from callcenter.sim.channels import RING, UP, Channel
 from callcenter.sim.queue import Queue
@@ -115,6 +117,9 @@ def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str])
     for key, value in variables.items():
         sim.report.var(leg2, key, value)
     sim.report.var(leg2, "AGISTATUS", status)
+    if call.overflow_tries > 0:  # the overflow loop asking again
+        overflow_loop.agi_done(sim, call)
+        return
     prio = leg2.variables.get("QUEUE_PRIO", "")
     sim.report.exten(leg2, 7, "NoOp", f"AGISTATUS={status} QUEUE_PRIO={prio}")
     try:
@@ -139,29 +144,22 @@ def to_queue(sim: Simulator, call: Call) -> None:
 
 
 def overflow(sim: Simulator, call: Call, q: Queue, *, status: str) -> None:
+    """The queue did not take the caller (``status`` FULL) or callcenter routed it to the
+    overflow path (ROUTED): ``[overflow]`` (``overflow.py``), or its next round if the caller
+    is already in it."""
     r, leg2 = sim.report, call.leg2
+    looping = call.overflow_tries > 0
     call.state = "overflow"
     call.overflowed = True
     sim.tally.overflow_events += 1
     r.var(leg2, "QUEUESTATUS", status, always=True)
+    if "hangup" not in call.timers and call.spec.lifetime is None:
+        call.timers["hangup"] = sim.scheduler.after(call.spec.patience, sim.caller_hangup, call)
+    if looping:
+        overflow_loop.queue_full(sim, call)
+        return
     r.exten(leg2, 10, "NoOp", f"QUEUESTATUS={status}")
     r.exten(leg2, 11, "UserEvent", f"QueueResult,Queue: {q.name},QueueStatus: {status}")
     r.user_event(leg2, "QueueResult", [("Queue", q.name), ("QueueStatus", status)])
     r.exten(leg2, 12, "Goto", "overflow,s,1")
-    leg2.context, leg2.exten = "overflow", "s"
-    r.exten(leg2, 1, "NoOp", f"overflow {leg2.name} QUEUESTATUS={status}")
-    r.exten(leg2, 2, "Playback", "all-lines-busy-please-hold")
-    r.exten(leg2, 3, "Wait", f"{sim.options.overflow_retry:g}")
-    if "hangup" not in call.timers and call.spec.lifetime is None:
-        call.timers["hangup"] = sim.scheduler.after(call.spec.patience, sim.caller_hangup, call)
-    call.timers["retry"] = sim.scheduler.after(
-        sim.options.overflow_retry, overflow_retry, sim, call
-    )
-
-
-def overflow_retry(sim: Simulator, call: Call) -> None:
-    call.timers.pop("retry", None)
-    if call.state != "overflow":
-        return
-    sim.report.exten(call.leg2, 4, "Queue", f"{call.queue},,,,120")
-    sim.join(call)
+    overflow_loop.start(sim, call)

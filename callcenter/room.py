@@ -20,7 +20,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from callcenter.agi.server import FastAgiServer
-from callcenter.agi.service import build_agi_server
+from callcenter.agi.service import build_agi_server, warn_if_loopback
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.client import AmiClient
 from callcenter.ami.control import AmiPbxControl
@@ -116,6 +116,7 @@ class Room:
         self.client = AmiClient(settings.ami, self.bridge)
         self.pbx = AmiPbxControl(self.client, live_channel=self.seat_channel)
         self.bridge_channel: BridgeChannel | None = None  # with Redis, while running
+        self.agi: FastAgiServer | None = None  # while running with the FastAGI server
 
     def seat_channel(self, interface: str) -> str | None:
         """The live channel of the call a seat (named by its interface) is in, if any."""
@@ -126,7 +127,11 @@ class Room:
         return None
 
     def metrics(self) -> dict[str, float]:
-        return bridge_metrics(self.bridge, self.runner, self.client)
+        out = bridge_metrics(self.bridge, self.runner, self.client)
+        if self.agi is not None:  # FastAGI: sessions, and asks refused by the overflow pacing
+            out["agi_sessions"] = self.agi.stats.sessions
+            out["agi_paced"] = self.agi.stats.paced
+        return out
 
     async def adopt_live_calls(self, *, lookback_hours: float = 12.0) -> int:
         """Calls a previous run left live: the first snapshot resyncs them or marks them lost."""
@@ -156,6 +161,8 @@ class Room:
             handoff=handoff,
             pbx_connected=self.client.logged_in.is_set,
             counters=lambda: {k: int(v) for k, v in self.metrics().items()},
+            agi_idle=self.agi.idle_seconds if self.agi is not None else None,
+            agi_ready_within=s.agi.ready_within_seconds,
         )
 
     async def run(
@@ -190,7 +197,9 @@ class Room:
             )
             if with_agi:
                 await agi.start()
+                self.agi = agi
                 log.info("FastAGI on %s:%s", self.settings.agi.host, agi.port)
+                warn_if_loopback(self.settings)
             channel = self.bridge_channel = self._bridge_channel(DispatchHandOff(dispatch.service))
             tasks.append(asyncio.create_task(self.client.run(), name="ami"))
             stoppers: list[asyncio.Task[bool] | asyncio.Task[None]] = [

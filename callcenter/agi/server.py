@@ -114,6 +114,13 @@ class FastAgiServer:
                 log.warning("FastAGI: connections still open at shutdown")
             self._server = None
 
+    def idle_seconds(self) -> float | None:
+        """Seconds since the PBX last reached this server (None: not since it started)."""
+        if self.last_session_at is None:
+            return None
+        now = self.clock() if self.clock is not None else asyncio.get_running_loop().time()
+        return max(now - self.last_session_at, 0.0)
+
     def spawn(self, work: Awaitable[None]) -> None:
         """Own a task that may outlive its session (a late recording)."""
         task = asyncio.ensure_future(work)

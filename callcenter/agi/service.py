@@ -44,6 +44,18 @@ def build_agi_server(settings: AgiSettings, engine: AsyncEngine, sink: EventSink
     )
 
 
+def warn_if_loopback(settings: Settings) -> None:
+    """A FastAGI server on the loopback is reachable only by an Asterisk on this machine: say
+    so, since the dialplan's CALLCENTER_HOST names another host and its calls fail open."""
+    host = settings.agi.host
+    if not settings.demo and (host == "localhost" or host.startswith("127.") or host == "::1"):
+        log.warning(
+            "FastAGI listens on %s: only an Asterisk on this machine reaches it. Set "
+            "CALLCENTER_AGI__HOST to the address CALLCENTER_HOST names in extensions.conf",
+            host,
+        )
+
+
 async def run_agi(settings: Settings) -> None:
     """The FastAGI server alone, recording decisions straight through the processor."""
     from callcenter.app import open_store  # the composition root owns the engine's lifetime
@@ -52,13 +64,15 @@ async def run_agi(settings: Settings) -> None:
         sink = ProcessorSink(CallProcessor(store, NullNotifier()))
         server = build_agi_server(settings.agi, store.engine, sink)
         await server.start()
-        print(f"callcenter agi: FastAGI on {settings.agi.host}:{server.port}", flush=True)
         # Our own handlers: a background job inherits an ignored SIGINT, so we never rely on
         # KeyboardInterrupt to stop.
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        warn_if_loopback(settings)
+        # the line a supervisor waits for: from now on SIGTERM stops it cleanly
+        print(f"callcenter agi: FastAGI on {settings.agi.host}:{server.port}", flush=True)
         try:
             await stop.wait()
             log.info("callcenter agi: stopping")

@@ -44,7 +44,7 @@ class Services:
     agi_ready_within: float = 600.0
     # Bridge/pipeline counters for /metrics, e.g. ProcessorStats fields.
     counters: Callable[[], dict[str, int]] = field(default=dict)
-    transfer_context: str = "line19-transfer"
+    transfer_context: str = "transfer"  # dialplans/extensions.conf [transfer]
     search: CallSearch = field(init=False)
 
     def __post_init__(self) -> None:

@@ -12,6 +12,7 @@ as long as the caller stays: never a hang-up.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from callcenter.sim import overflow as overflow_loop
@@ -21,6 +22,31 @@ from callcenter.sim.queue import Queue
 
 if TYPE_CHECKING:
     from callcenter.sim.engine import Simulator
+
+
+# The contexts and extensions of dialplans/extensions.conf that the simulator plays, by
+# Asterisk's pattern rules: what an AMI Originate or BlindTransfer may name (the tests in
+# tests/pbx check them against the file and against what callcenter's code uses).
+CONTEXTS: dict[str, tuple[str, ...]] = {
+    "from-pstn": ("19",),
+    "overflow": ("s",),
+    "transfer": ("requeue", "_seatXX"),  # sim/transfer.py
+    "callbacks": ("_X.", "_+X."),  # sim/callbacks.py
+}
+_PATTERN = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": ".+", "!": ".*"}
+
+
+def exists(context: str, exten: str) -> bool:
+    """Whether ``exten`` dials an extension of ``context`` (``ast_exists_extension``)."""
+    for name in CONTEXTS.get(context, ()):
+        if not name.startswith("_"):
+            if name == exten:
+                return True
+            continue
+        regex = "".join(_PATTERN.get(c.upper(), re.escape(c)) for c in name[1:])
+        if re.fullmatch(regex, exten):
+            return True
+    return False
 
 
 def enter(sim: Simulator, spec: CallSpec) -> Call:

@@ -16,7 +16,7 @@ from callcenter.agi.lookups import StoreLookups
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
 from callcenter.agi.server import FastAgiServer
 from callcenter.pipeline.ports import EventSink
-from callcenter.settings import AgiSettings
+from callcenter.settings import AgiSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,4 +36,17 @@ def build_agi_server(settings: AgiSettings, engine: AsyncEngine, sink: EventSink
         host=settings.host,
         port=settings.port,
         budget=settings.budget_ms / 1000,
+        retry_wait=settings.retry_wait_seconds,
     )
+
+
+def warn_if_loopback(settings: Settings) -> None:
+    """A FastAGI server on the loopback is reachable only by an Asterisk on this machine: say
+    so, since the dialplan's CALLCENTER_HOST names another host and its calls fail open."""
+    host = settings.agi.host
+    if not settings.demo and (host == "localhost" or host.startswith("127.") or host == "::1"):
+        log.warning(
+            "FastAGI listens on %s: only an Asterisk on this machine reaches it. Set "
+            "CALLCENTER_AGI__HOST to the address CALLCENTER_HOST names in extensions.conf",
+            host,
+        )

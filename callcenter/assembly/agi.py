@@ -12,7 +12,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from callcenter.agi.service import build_agi_server
+from callcenter.agi.service import build_agi_server, warn_if_loopback
 from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
@@ -30,6 +30,8 @@ class AgiProcess:
 
     async def __aenter__(self) -> Self:
         await self.server.start()
+        warn_if_loopback(self.settings)
+        # the line a supervisor waits for: from now on SIGTERM stops it cleanly
         print(f"callcenter agi: FastAGI on {self.settings.agi.host}:{self.server.port}", flush=True)
         return self
 

@@ -46,6 +46,7 @@ def services(
     handoff: HandOff,
     pbx_connected: Callable[[], bool] | None,
     counters: Callable[[], dict[str, int]],
+    agi_idle: Callable[[], float | None] | None = None,
 ) -> Services:
     """The API's ports; users, tokens and passwords are the same in every process."""
     return Services(
@@ -63,6 +64,8 @@ def services(
         handoff=handoff,
         pbx_connected=pbx_connected,
         counters=counters,
+        agi_idle=agi_idle,
+        agi_ready_within=settings.agi.ready_within_seconds,
     )
 
 

@@ -26,7 +26,7 @@ from typing import Self
 
 import uvicorn
 
-from callcenter.agi.service import build_agi_server
+from callcenter.agi.service import build_agi_server, warn_if_loopback
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.client import AmiClient
 from callcenter.ami.control import AmiPbxControl
@@ -106,7 +106,11 @@ class Room:
         self._stack = contextlib.AsyncExitStack()
 
     def metrics(self) -> dict[str, float]:
-        return bridge_metrics(self.bridge, self.runner, self.client)
+        out = bridge_metrics(self.bridge, self.runner, self.client)
+        if self.with_agi:  # FastAGI: sessions, and asks refused by the overflow pacing
+            out["agi_sessions"] = self.agi.stats.sessions
+            out["agi_paced"] = self.agi.stats.paced
+        return out
 
     async def adopt_live_calls(self, *, lookback_hours: float = 12.0) -> int:
         """Calls a previous run left live: the first snapshot resyncs them or marks them lost."""
@@ -142,6 +146,7 @@ class Room:
             if self.with_agi:
                 await self.agi.start()
                 log.info("FastAGI on %s:%s", self.settings.agi.host, self.agi.port)
+                warn_if_loopback(self.settings)
             self.bridge_channel = self._bridge_channel(DispatchHandOff(dispatch.service))
             self._tasks.append(asyncio.create_task(self.client.run(), name="ami"))
             if self.with_api:
@@ -194,6 +199,7 @@ class Room:
             handoff=DispatchHandOff(dispatch.service),
             pbx_connected=self.client.logged_in.is_set,
             counters=lambda: {k: int(v) for k, v in self.metrics().items()},
+            agi_idle=self.agi.idle_seconds if self.with_agi else None,
         )
 
     def _ops_server(self, channel: BridgeChannel | None) -> uvicorn.Server:

@@ -43,6 +43,7 @@ KNOWN_MODULE_CYCLES = [
         "callcenter.sim.conversation",
         "callcenter.sim.dialplan",
         "callcenter.sim.engine",
+        "callcenter.sim.overflow",
         "callcenter.sim.ringing",
     ],
 ]

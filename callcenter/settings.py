@@ -159,6 +159,12 @@ class PhoneSettings(BaseModel):
         return self
 
 
+class SimSettings(BaseModel):
+    """The PBX simulator as ``callcenter demo`` runs it (its AMI port is ``ami.port``)."""
+
+    control_port: int | None = Field(default=None, ge=0, le=65535)  # None: ``ami.port`` + 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CALLCENTER_",
@@ -177,6 +183,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     room: RoomSettings = Field(default_factory=RoomSettings)
     phone: PhoneSettings = Field(default_factory=PhoneSettings)
+    sim: SimSettings = Field(default_factory=SimSettings)
 
     def database_url(self) -> str:
         """The async SQLAlchemy URL: the configured one, or the embedded SQLite file."""

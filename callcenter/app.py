@@ -22,7 +22,7 @@ from callcenter.assembly.lifecycle import Assembly
 from callcenter.assembly.room import Room
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.auth.passwords import Passwords
-from callcenter.demo import Demo
+from callcenter.demo import Demo, check_manual_seats, seat_names, simulator_config
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
@@ -126,11 +126,12 @@ async def agi(settings: Settings) -> None:
 async def demo(
     settings: Settings, *, scenario: str = "line19-demo", manual_seats: frozenset[str] = frozenset()
 ) -> None:
-    """``callcenter demo``: the room around the PBX simulator until Ctrl-C."""
+    """``callcenter demo``: the room around the PBX simulator until Ctrl-C. Raises
+    ``DemoError`` for an unknown seat before anything starts."""
+    config = simulator_config(settings, scenario)
+    manual = check_manual_seats(manual_seats, seat_names(config))
     async with open_store(settings, migrate=True) as store:
-        await run_until_signalled(
-            Demo(settings, store, scenario=scenario, manual_seats=manual_seats)
-        )
+        await run_until_signalled(Demo(settings, store, config=config, manual_seats=manual))
 
 
 async def users_add(

@@ -116,6 +116,60 @@ class CallWithTimeline(BaseModel):
     steps: list[StepOut]
 
 
+class EntryDecisionOut(BaseModel):
+    """What the FastAGI decided when the call came in (its ``entry_decision`` step)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "priority": 10,
+                    "reason": "repeat caller after an abandoned call",
+                    "route": "queue",
+                    "line_type": "mobile",
+                    "repeat_count": 2,
+                    "callback_after_abandon": True,
+                }
+            ]
+        }
+    )
+
+    priority: int = Field(description="QUEUE_PRIO given: higher is served first")
+    reason: str
+    route: str = Field(description="queue, or overflow when the room was full")
+    line_type: str = Field(description="mobile, fixed_line, voip, withheld, invalid, ...")
+    repeat_count: int = Field(description="the same caller's calls in the repeat window")
+    callback_after_abandon: bool
+
+
+class RecentCallOut(BaseModel):
+    """An earlier call from the same number (last 30 minutes), with how it ended."""
+
+    id: str
+    rang_at: datetime | None
+    state: str
+    outcome: str | None
+    seat: str | None
+    incident_type: str | None
+
+
+class CurrentCallOut(CallOut):
+    entry_decision: EntryDecisionOut | None = Field(
+        description="null when the FastAGI did not decide (or not yet)"
+    )
+    recent_calls: list[RecentCallOut] = Field(
+        description="the same number's other calls in the last 30 minutes, newest first "
+        "(empty when the number is withheld)"
+    )
+
+
+class MyCallOut(BaseModel):
+    """The operator's current call, with what the panel shows when it rings."""
+
+    call: CurrentCallOut
+    steps: list[StepOut]
+
+
 class SeatOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -304,6 +358,61 @@ class AcknowledgeIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"unit": "CAR-01"}]})
 
     unit: OneLine = Field(min_length=1, max_length=64)
+
+
+class RoomConfigOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "incident_types": ["road_accident", "theft", "other"],
+                    "priorities": ["P1", "P2", "P3", "P4"],
+                    "pause_reasons": ["break", "training", "meeting", "technical"],
+                    "time_zone": "Africa/Casablanca",
+                    "wrapup_seconds": 5,
+                    "phone_mode": "sip",
+                    "sla_answer_seconds": 15,
+                }
+            ]
+        }
+    )
+
+    incident_types: list[str]
+    priorities: list[str]
+    pause_reasons: list[str]
+    time_zone: str = Field(description="IANA name; the screens show times in it")
+    wrapup_seconds: int | None
+    phone_mode: Literal["demo", "sip"]
+    sla_answer_seconds: int
+
+
+class PhoneOut(BaseModel):
+    """The seat's phone. ``demo``: only ``mode`` and ``seat``; ``sip``: the seat's account."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"mode": "demo", "seat": "Seat 03"},
+                {
+                    "mode": "sip",
+                    "seat": "Seat 03",
+                    "ws_url": "wss://pbx.example:8089/ws",
+                    "uri": "sip:seat03@pbx.example",
+                    "authorization_user": "seat03",
+                    "password": "the seat's SIP secret",
+                    "display_name": "Seat 03",
+                },
+            ]
+        }
+    )
+
+    mode: Literal["demo", "sip"]
+    seat: str
+    ws_url: str | None = None
+    uri: str | None = None
+    authorization_user: str | None = None
+    password: str | None = None
+    display_name: str | None = None
 
 
 class StatsOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import APIRouter, HTTPException
 
@@ -10,6 +11,7 @@ from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
 from callcenter.api.schemas import UserIn, UserOut
 from callcenter.storage.users import User, UserExistsError
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/users", tags=["users"], dependencies=GUARD, responses=UNAUTHORIZED)
 
 
@@ -38,9 +40,16 @@ async def add_user(body: UserIn, svc: Svc) -> UserOut:
 
 @router.post("/{username}/disable", responses={404: {"description": "no such user"}})
 async def disable_user(username: str, svc: Svc) -> UserOut:
-    """Disable the account: its tokens stop working at once."""
+    """Disable the account: its tokens stop working at once, its open live feeds close (4401)
+    on every API process."""
     if not await svc.users.set_disabled(username):
         raise HTTPException(404, "no such user")
     user = await svc.users.get(username)
     assert user is not None
+    # Every API process reads the live log: each closes the user's feeds (callcenter.api.live).
+    # If it cannot be written, each feed still sees the disable at its next database re-check.
+    try:
+        await svc.hub.publish("user", "disabled", payload={"username": user.username})
+    except Exception as exc:
+        log.warning("disable of %s not published on the live log: %s", user.username, exc)
     return user_out(user)

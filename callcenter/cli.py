@@ -56,7 +56,10 @@ def export(
     if format != "jsonl":
         raise typer.BadParameter("only 'jsonl' is supported", param_hint="--format")
     _logging("WARNING")
-    count = asyncio.run(room.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write))
+    reader = f"cli:{_os_user()}"  # the access log names who exported
+    count = asyncio.run(
+        room.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write, reader)
+    )
     typer.echo(f"exported {count} calls", err=True)
 
 
@@ -302,6 +305,17 @@ def users_disable(username: str) -> None:
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"disabled {username}")
+
+
+def _os_user() -> str:
+    """The operating-system user running the command (its uid if it has no name)."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid{os.getuid()}"
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -39,7 +39,7 @@ class AccessLogEntry(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     username: str = Field(max_length=64)
     role: str = Field(max_length=16)
-    action: str = Field(max_length=32)  # timeline, export
+    action: str = Field(max_length=32)  # timeline (also GET /me/call), export
     call_id: str | None = Field(default=None, max_length=64)
     detail: str = Field(default="", max_length=400)
 
@@ -125,10 +125,31 @@ class UserStore:
             )
 
     async def access_log(
-        self, *, call_id: str | None = None, limit: int = 1000
+        self,
+        *,
+        username: str | None = None,
+        call_id: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before: int | None = None,
+        limit: int = 1000,
     ) -> list[dict[str, Any]]:
-        query = select(ACCESS_LOG).order_by(ACCESS_LOG.c.id).limit(limit)
-        if call_id is not None:
-            query = query.where(ACCESS_LOG.c.call_id == call_id)
+        """Entries newest first; ``before`` (an entry id) continues a page where it ended.
+        ``since`` is inclusive, ``until`` exclusive; every filter given must match."""
+        query = select(ACCESS_LOG).order_by(ACCESS_LOG.c.id.desc()).limit(limit)
+        for column, value in (
+            (ACCESS_LOG.c.username, username),
+            (ACCESS_LOG.c.call_id, call_id),
+            (ACCESS_LOG.c.action, action),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if since is not None:
+            query = query.where(ACCESS_LOG.c.at >= since)
+        if until is not None:
+            query = query.where(ACCESS_LOG.c.at < until)
+        if before is not None:
+            query = query.where(ACCESS_LOG.c.id < before)
         async with self.engine.connect() as conn:
             return [dict(row._mapping) for row in await conn.execute(query)]

@@ -34,13 +34,13 @@ async def test_users_add_get_disable_and_unique_names(store: TimelineStore) -> N
     assert listed == [("amina", True), ("karim", False)]
 
 
-async def test_access_log_is_kept_in_order(store: TimelineStore) -> None:
+async def test_access_log_reads_newest_first(store: TimelineStore) -> None:
     users = UserStore(store.engine)
     for call_id in ("c1", "c2", "c1"):
         await users.log_access(username="aud", role="auditor", action="timeline", call_id=call_id)
     rows = await users.access_log(call_id="c1")
     assert [(r["call_id"], r["username"]) for r in rows] == [("c1", "aud"), ("c1", "aud")]
-    assert rows[0]["id"] < rows[1]["id"] and rows[0]["at"].tzinfo is not None
+    assert rows[0]["id"] > rows[1]["id"] and rows[0]["at"].tzinfo is not None
 
 
 def _call(call_id: str, minutes: int, **fields: object) -> Call:

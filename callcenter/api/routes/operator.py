@@ -50,11 +50,18 @@ def current(svc: Services, who: Identity) -> tuple[Seat, str]:
 
 @router.get("", responses=NO_CALL)
 async def my_call(svc: Svc, who: Who) -> CallWithTimeline:
-    """The call on the operator's seat, with its timeline."""
+    """The call on the operator's seat, with its timeline (the read is in the access log)."""
     _seat, call_id = current(svc, who)
     row = await svc.store.get_call(call_id)
     if row is None:
         raise HTTPException(409, "the call is not recorded yet")
+    await svc.users.log_access(
+        username=who.username,
+        role=who.role.value,
+        action="timeline",
+        call_id=call_id,
+        detail="own call (GET /me/call)",
+    )
     steps = await svc.store.timeline(call_id)
     return CallWithTimeline(call=CallOut(**row), steps=[StepOut(**s) for s in steps])
 

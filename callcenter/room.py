@@ -28,6 +28,7 @@ from callcenter.ami.metrics import bridge_metrics
 from callcenter.ami.seat_board import LiveSeatBoard
 from callcenter.api.app import create_app
 from callcenter.api.ports import Services
+from callcenter.api.proxies import proxy_options
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens, signing_secret
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
@@ -72,6 +73,7 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         log_level="info",
         lifespan="on",
         log_config=LOGGING_CONFIG if settings.demo else None,
+        **proxy_options(settings.api),
     )
     return uvicorn.Server(config)
 

@@ -6,6 +6,7 @@ import time.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -101,6 +102,21 @@ class ApiSettings(BaseModel):
     # Larger request bodies are refused with 413, larger header blocks with 431.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     max_header_bytes: int = Field(default=8 * 1024, gt=0)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed. None by default: a client's own address is its address, whatever it claims.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"api.trusted_proxies: {proxy!r} is not an IP address or network"
+                ) from exc
+        return proxies
 
     @field_validator("metrics_token")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from datetime import datetime
@@ -270,9 +271,14 @@ def users_add(
     ] = "",
 ) -> None:
     """Add a user (the password is asked for, and stored as an argon2id hash)."""
+    from callcenter.api import text
     from callcenter.auth.roles import Role
     from callcenter.storage.users import UserExistsError
 
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", username):
+        raise typer.BadParameter("letters, digits and _ . @ - only (64 at most)")
+    if seat is not None and (reason := text.refusal(seat)) is not None:
+        raise typer.BadParameter(f"the seat name {reason}", param_hint="--seat")
     if role not in {r.value for r in Role}:
         raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
     if role == Role.OPERATOR and not seat:

@@ -1,7 +1,8 @@
 """The people who use the API (``users``) and the auditors' access log (``access_log``).
 
-Promises: user names are unique; a disabled user stays in the table (its history is kept);
-``access_log`` rows are only ever inserted.
+Promises: user names are unique whatever their case (``ADMIN`` cannot join ``admin``; the
+database's unique index on ``lower(username)`` holds it under races too); a disabled user
+stays in the table (its history is kept); ``access_log`` rows are only ever inserted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, select, update
+from sqlalchemy import Column, Index, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
@@ -84,8 +85,11 @@ class UserStore:
             "disabled": False,
             "created_at": datetime.now(UTC),
         }
+        same = func.lower(USERS.c.username) == func.lower(username)
         try:
             async with self.engine.begin() as conn:
+                if (await conn.execute(select(USERS.c.username).where(same))).first():
+                    raise UserExistsError(username)
                 await conn.execute(USERS.insert().values(**values))
         except IntegrityError as exc:
             raise UserExistsError(username) from exc

@@ -26,10 +26,20 @@ async def list_users(svc: Svc) -> list[UserOut]:
     return [user_out(u) for u in await svc.users.all()]
 
 
-@router.post("", status_code=201, responses={409: {"description": "user exists"}})
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        409: {"description": "user exists (names are compared ignoring case)"},
+        422: {"description": "invalid, or the seat is not one the PBX has"},
+    },
+)
 async def add_user(body: UserIn, svc: Svc) -> UserOut:
     if body.role == "operator" and not body.seat:
         raise HTTPException(422, "an operator needs a seat")
+    if body.seat is not None and svc.seats.seat(body.seat) is None:
+        known = ", ".join(s.name for s in svc.seats.seats()) or "none yet"
+        raise HTTPException(422, f"seat {body.seat!r} is not a seat of the PBX (known: {known})")
     try:
         password_hash = await asyncio.to_thread(svc.passwords.hash, body.password)
         user = await svc.users.add(body.username, password_hash, body.role, body.seat)

@@ -44,9 +44,18 @@ async def export_jsonl(
     since: datetime | None,
     until: datetime | None,
     write: Callable[[str], object],
+    reader: str,
 ) -> int:
+    """Write the export; the read is in the access log first, as ``reader`` (role ``cli``)."""
     count = 0
     async with open_store(settings) as store:
+        await UserStore(store.engine).log_access(
+            username=reader,
+            role="cli",
+            action="export",
+            call_id=None,
+            detail=f"format=jsonl since={since} until={until}",
+        )
         async for obj in export_calls(store, since=since, until=until):
             write(to_jsonl(obj) + "\n")
             count += 1

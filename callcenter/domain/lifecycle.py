@@ -3,7 +3,8 @@
 Pure: it returns the new call and the effects to perform, and performs none. It never raises
 for an event that does not fit the call's state: such an event becomes an ``anomaly`` step on
 the timeline and the call is left as it was, so nothing is dropped and the event loop never
-sees an exception from here.
+sees an exception from here. Once the caller's line ended, nothing that needs the line
+(queueing, an offer, an answer, a transfer) is accepted any more (``NEEDS_THE_LINE``).
 """
 
 from __future__ import annotations
@@ -246,6 +247,21 @@ RULES: dict[type[CallEvent], Rule] = {
 }
 
 
+# What only a caller still on the line can do: once the line ended these are refused
+# (anomaly), so a call repeated in one AMI stream cannot add a second life after its end.
+NEEDS_THE_LINE: frozenset[type[CallEvent]] = frozenset(
+    {
+        CallEntered,
+        CallerQueued,
+        QueueFull,
+        SeatOffered,
+        SeatRingNoAnswer,
+        CallAnswered,
+        CallTransferred,
+    }
+)
+
+
 def new_call(event: CallEvent) -> Call:
     """The record of a call seen for the first time."""
     return Call(id=event.call_id, rang_at=event.at)
@@ -261,7 +277,8 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
             effects.append(_step(call, event, "entered", suffix=":entered", inferred=True))
 
     rule = RULES.get(type(event))
-    if rule is None or not rule.allowed(call):
+    ended = call.line_ended and type(event) in NEEDS_THE_LINE
+    if rule is None or ended or not rule.allowed(call):
         effects.append(_anomaly(call, event))
         return call, effects
 

@@ -59,6 +59,27 @@ class CallEntered(CallEvent):
     degraded: bool = False
     notes: tuple[str, ...] = ()
 
+    def details(self) -> dict[str, Any]:
+        """The PBX's report (no ``reason``) knows nothing of the decision: no route, priority,
+        ... in its step (it would read "priority 0" while the AGI set 10)."""
+        found = super().details()
+        if not self.reason:
+            for name in DECISION_FIELDS:
+                found.pop(name, None)
+        return found
+
+
+DECISION_FIELDS = (
+    "route",
+    "priority",
+    "reason",
+    "repeat_count",
+    "linked_call_ids",
+    "callback_after_abandon",
+    "degraded",
+    "notes",
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallerQueued(CallEvent):

@@ -69,7 +69,9 @@ def _entered(call: Call, e: CallEntered) -> Call:
         state=state,
         caller_raw=e.caller_raw or call.caller_raw,
         caller_e164=e.caller_e164 or call.caller_e164,
-        rang_at=call.rang_at or e.at,
+        # the PBX's report is the channel's creation: the call rang then, whatever callcenter's
+        # FastAGI (which runs after Answer()) said first
+        rang_at=call.rang_at if e.reason and call.rang_at else e.at,
     )
 
 

@@ -220,6 +220,7 @@ class Bridge:
                 hold_seconds=o.hold_seconds,
                 talk_seconds=o.talk_seconds,
                 reason=o.reason,
+                orphan=True,
             )
         )
 

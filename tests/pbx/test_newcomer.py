@@ -27,8 +27,8 @@ def test_the_readme_lists_every_timeline_kind() -> None:
     source = Path(lifecycle.__file__).read_text()
     kinds = set(re.findall(r'_named\("([a-z_]+)"\)', source))
     kinds |= set(re.findall(r'_step\([^)]*?"([a-z_]+)"', source))
-    kinds |= set(re.findall(r'return "([a-z_]+)" if .* else "([a-z_]+)"', source)[0])
-    kinds |= set(re.findall(r'return "([a-z_]+)" if .* else "([a-z_]+)"', source)[1])
+    for pair in re.findall(r'return "([a-z_]+)" if .* else "([a-z_]+)"', source):
+        kinds |= set(pair)
     assert {"entered", "entry_decision", "anomaly", "amended", "qualified", "queued"} <= kinds
     start = README.index("Each timeline step:")
     listed = set(re.findall(r"`([a-z_]+)`", README[start : README.index("`at`", start)]))

@@ -7,21 +7,19 @@ the ``;2`` leg is the queue caller), runs the FastAGI when the simulator has an 
 ``CALLCENTER_ROUTE=overflow``), then joins the queue. A full queue (``maxlen``) gives
 ``QUEUESTATUS=FULL`` and no queue event; the overflow path plays an announcement and tries the
 queue again after ``overflow_retry`` seconds, for as long as the caller stays: never a hang-up.
+
+Functions over the ``Simulator`` seen as a ``DialplanFlow`` (``flow.py``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from callcenter.sim.calls import Call, CallSpec
 from callcenter.sim.channels import RING, UP, Channel
+from callcenter.sim.flow import DialplanFlow
 from callcenter.sim.queue import Queue
 
-if TYPE_CHECKING:
-    from callcenter.sim.engine import Simulator
 
-
-def enter(sim: Simulator, spec: CallSpec) -> Call:
+def enter(sim: DialplanFlow, spec: CallSpec) -> Call:
     """A caller dials 19: channels, dialplan up to the AGI or the queue."""
     sim.clock_sync()
     r, s = sim.report, sim.stream
@@ -73,11 +71,11 @@ def enter(sim: Simulator, spec: CallSpec) -> Call:
     call.prio = spec.priority or 0
     if spec.priority is not None:
         leg2.variables["QUEUE_PRIO"] = str(spec.priority)
-    if sim.options.agi_url and sim.agi_starter is not None:
+    if sim.options.agi_url and sim.has_agi:
         r.exten(leg2, 5, "GotoIf", "0?queue")
         r.exten(leg2, 6, "AGI", sim.options.agi_url)
         call.state = "agi"
-        future = sim.agi_starter(sim, call)
+        future = sim.start_agi(call)
         if future is not None:
             sim.track(future)
             return call
@@ -87,7 +85,7 @@ def enter(sim: Simulator, spec: CallSpec) -> Call:
     return call
 
 
-def originate_response(sim: Simulator, call: Call) -> None:
+def originate_response(sim: DialplanFlow, call: Call) -> None:
     leg1, spec = call.leg1, call.spec
     sim.report.ev(
         "OriginateResponse",
@@ -106,7 +104,7 @@ def originate_response(sim: Simulator, call: Call) -> None:
     )
 
 
-def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str]) -> None:
+def agi_done(sim: DialplanFlow, call: Call, status: str, variables: dict[str, str]) -> None:
     """The AGI ended (or its budget ran out): apply what it set, continue the dialplan."""
     sim.clock_sync()
     if call.state != "agi":
@@ -130,7 +128,7 @@ def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str])
     to_queue(sim, call)
 
 
-def to_queue(sim: Simulator, call: Call) -> None:
+def to_queue(sim: DialplanFlow, call: Call) -> None:
     leg2 = call.leg2
     sim.report.exten(leg2, 8, "Set", f"QUEUE_PRIO={call.prio}")
     sim.report.var(leg2, "QUEUE_PRIO", str(call.prio))
@@ -138,7 +136,7 @@ def to_queue(sim: Simulator, call: Call) -> None:
     sim.join(call)
 
 
-def overflow(sim: Simulator, call: Call, q: Queue, *, status: str) -> None:
+def overflow(sim: DialplanFlow, call: Call, q: Queue, *, status: str) -> None:
     r, leg2 = sim.report, call.leg2
     call.state = "overflow"
     call.overflowed = True
@@ -159,7 +157,7 @@ def overflow(sim: Simulator, call: Call, q: Queue, *, status: str) -> None:
     )
 
 
-def overflow_retry(sim: Simulator, call: Call) -> None:
+def overflow_retry(sim: DialplanFlow, call: Call) -> None:
     call.timers.pop("retry", None)
     if call.state != "overflow":
         return

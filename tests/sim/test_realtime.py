@@ -9,7 +9,8 @@ from callcenter.sim.agi import AgiClient
 from callcenter.sim.calls import CallSpec
 from callcenter.sim.clock import RealtimeDriver
 from callcenter.sim.config import load_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
+from callcenter.sim.options import SimOptions
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, progress
 from tests.sim import fidelity
 

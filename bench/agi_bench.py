@@ -36,13 +36,13 @@ from sqlalchemy import update
 
 from callcenter.agi.admission import RoomLedger
 from callcenter.agi.lookups import CALLS, PriorCall, RoomSnapshot, StoreLookups
-from callcenter.agi.peer import environment, play, split_sessions
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
 from callcenter.agi.server import FastAgiServer
 from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.settings import normalise_database_url
+from callcenter.sim.agi_peer import environment, play, split_sessions
 from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.store import TimelineStore
 

@@ -9,12 +9,12 @@ import pytest
 
 from callcenter.agi.admission import RoomLedger
 from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot, StoreLookups
-from callcenter.agi.peer import split_sessions
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
 from callcenter.agi.server import FastAgiServer
 from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import EventSink, NullNotifier
 from callcenter.pipeline.processor import CallProcessor
+from callcenter.sim.agi_peer import split_sessions
 from callcenter.storage.store import TimelineStore
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

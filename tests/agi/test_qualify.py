@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from callcenter.agi.peer import environment, play
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.events import CallEvent
+from callcenter.sim.agi_peer import environment, play
 from tests.agi.conftest import ENV1, ENV2, LINKEDID1, RoomFactory, SlowLookups
 
 LINKED = {"CHANNEL(linkedid)": LINKEDID1}

@@ -104,7 +104,7 @@ async def test_repeat_caller_priority_rises(make_room: RoomFactory) -> None:
     first = await play(
         "127.0.0.1", room.port, env("300.2", "0522123456"), variables={"CHANNEL(linkedid)": "300.1"}
     )
-    await room.sink.join()  # minutes pass between the two calls: the first is recorded
+    await room.sink.drain()  # minutes pass between the two calls: the first is recorded
     second = await play(
         "127.0.0.1",
         room.port,

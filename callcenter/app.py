@@ -1,6 +1,10 @@
-"""Composition root: builds engines, stores and servers from Settings, runs them, shuts down.
+"""Composition root: one function per command, from Settings to a running process and back.
 
-The live room itself is assembled in ``callcenter.assembly.room``; the demo in ``callcenter.demo``.
+Each long-running role is an assembly (``callcenter.assembly``: the room for ``serve --role
+all|bridge``, the API-only process, FastAGI alone; the demo in ``callcenter.demo``) run the same
+way by ``run_until_signalled``: ``async with assembly: await assembly.serve(stop)``, ``stop``
+set by SIGTERM/SIGINT. Only the command line imports this module; the short commands (``db
+upgrade``, ``export``, ``ingest``, ``users``) are plain functions over ``open_store``.
 """
 
 from __future__ import annotations

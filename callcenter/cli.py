@@ -179,7 +179,7 @@ def simulate(
     """Run the PBX simulator alone: AMI on 127.0.0.1:PORT, as the bridge expects Asterisk."""
     from callcenter.sim import runner
     from callcenter.sim.config import QueuesConfError
-    from callcenter.sim.engine import SimOptions
+    from callcenter.sim.options import SimOptions
     from callcenter.sim.traffic import ScenarioError, load_scenario
 
     _logging("WARNING")

@@ -25,7 +25,7 @@ from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
 from callcenter.settings import Settings
 from callcenter.sim import members
-from callcenter.sim.engine import SimOptions
+from callcenter.sim.options import SimOptions
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues, progress
 from callcenter.sim.traffic import load_scenario
 from callcenter.storage.store import TimelineStore

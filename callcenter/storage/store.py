@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.events import Clock, Qualification
+from callcenter.pipeline.ports import Saved
 from callcenter.settings import Settings
 from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.outbox import write_requests
@@ -98,7 +99,18 @@ def call_from_row(row: Any) -> Call:
     )
 
 
-Saved = tuple[Call, Sequence[AppendTimeline], Sequence[RequestDispatch]]
+class StoreTransaction:
+    """``CallWrites`` over one open connection of a ``TimelineStore``."""
+
+    def __init__(self, store: TimelineStore, conn: AsyncConnection) -> None:
+        self.store = store
+        self.conn = conn
+        self.dispatches: list[RequestDispatch] = []
+
+    async def save_many(self, items: Sequence[Saved]) -> int:
+        stored = await self.store.save_many_in(self.conn, items)
+        self.dispatches.extend(d for _call, _steps, ds in items for d in ds)
+        return stored
 
 
 class TimelineStore:
@@ -119,6 +131,14 @@ class TimelineStore:
         The relay uses it to publish at once rather than at its next poll of the outbox.
         """
         self._dispatch_listeners.append(listener)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[StoreTransaction]:
+        """The pipeline's batch: see ``CallStore.transaction``."""
+        async with self.engine.begin() as conn:
+            tx = StoreTransaction(self, conn)
+            yield tx
+        self.announce_dispatches(tx.dispatches)
 
     async def load(self, call_id: str) -> tuple[Call, set[str]] | None:
         """The call and the source ids already on its timeline, or None if unknown."""

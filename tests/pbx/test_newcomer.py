@@ -29,6 +29,7 @@ def test_the_readme_lists_every_timeline_kind() -> None:
     kinds |= set(re.findall(r'_step\([^)]*?"([a-z_]+)"', source))
     for pair in re.findall(r'return "([a-z_]+)" if .* else "([a-z_]+)"', source):
         kinds |= set(pair)
+    kinds |= set(re.findall(r'return "([a-z_]+)"', source))  # _qualification_kind
     assert {"entered", "entry_decision", "anomaly", "amended", "qualified", "queued"} <= kinds
     start = README.index("Each timeline step:")
     listed = set(re.findall(r"`([a-z_]+)`", README[start : README.index("`at`", start)]))

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from callcenter.room import api_server
+from callcenter.assembly.api import api_server
 from pydantic import SecretStr
 
 from callcenter.api.proxies import proxy_options

@@ -154,8 +154,8 @@ async def test_a_call_repeated_in_one_stream_gets_no_second_life(
         assert after == []
     else:
         # Without one they cannot be told from new events, but nothing needing the line is
-        # accepted after it ended (anomalies keep what was refused; a late AgentComplete
-        # stays legal).
-        assert set(after) <= {"anomaly", "conversation_ended"}, after
+        # accepted after it ended (anomalies keep what was refused; a late AgentComplete is
+        # recorded as stale and changes nothing).
+        assert set(after) <= {"anomaly", "stale_agent_complete"}, after
     row = await sqlite_store.get_call(call_id)
     assert row is not None and row["line_ended"] and row["state"] == "answered"

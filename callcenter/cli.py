@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from callcenter import app as room
+from callcenter import app
 from callcenter.remote.roles import ServeRole
 from callcenter.settings import Settings
 
@@ -40,7 +40,7 @@ def db_upgrade() -> None:
     """Apply the schema migrations (creates the embedded SQLite file if needed)."""
     _logging("WARNING")
     settings = _settings()
-    asyncio.run(room.db_upgrade(settings))
+    asyncio.run(app.db_upgrade(settings))
     typer.echo(f"database at head: {settings.database_url()}")
 
 
@@ -56,7 +56,7 @@ def export(
     if format != "jsonl":
         raise typer.BadParameter("only 'jsonl' is supported", param_hint="--format")
     _logging("WARNING")
-    count = asyncio.run(room.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write))
+    count = asyncio.run(app.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write))
     typer.echo(f"exported {count} calls", err=True)
 
 
@@ -87,7 +87,7 @@ def serve(
         typer.echo(f"callcenter serve: {exc}", err=True)
         raise typer.Exit(2) from exc
     json_logging()
-    asyncio.run(room.serve(settings, role))
+    asyncio.run(app.serve(settings, role))
 
 
 @cli.command("ingest")
@@ -99,7 +99,7 @@ def ingest(
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
         raise typer.BadParameter(f"not a file: {', '.join(missing)}", param_hint="FILE")
-    _report, counts = asyncio.run(room.ingest(_settings(), files))
+    _report, counts = asyncio.run(app.ingest(_settings(), files))
     typer.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
@@ -117,26 +117,25 @@ def demo(
 
     Ports: CALLCENTER_API__PORT, CALLCENTER_AMI__PORT, CALLCENTER_AGI__PORT and
     CALLCENTER_SIM__CONTROL_PORT (default: the AMI port + 1)."""
-    from callcenter.demo import DemoError, run_demo
+    from callcenter.demo import DemoError, manual_seats_of
 
     _logging("WARNING")
     settings = _settings()
     settings.demo = True
     with contextlib.suppress(KeyboardInterrupt):
         try:
-            asyncio.run(run_demo(settings, scenario=scenario, manual_seats=frozenset(seat or ())))
+            manual = frozenset(manual_seats_of(seat or ()))  # before anything starts
         except DemoError as exc:
             raise typer.BadParameter(str(exc), param_hint="--seat") from exc
+        asyncio.run(app.demo(settings, scenario=scenario, manual_seats=manual))
 
 
 @cli.command("agi")
 def agi() -> None:
     """Run the FastAGI call-entry server alone (port from CALLCENTER_AGI__PORT) until Ctrl-C."""
-    from callcenter.agi.service import run_agi
-
     _logging()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_agi(_settings()))
+        asyncio.run(app.agi(_settings()))
 
 
 @cli.command("simulate")
@@ -253,7 +252,7 @@ def dispatch_console(
     """Radio dispatch: list pending tickets (nearest units first), or acknowledge one."""
     import socket
 
-    from callcenter.dispatch.console import run_console
+    from callcenter.assembly.console import run_console
 
     _logging("WARNING")
     name = console or f"console-{socket.gethostname()}"
@@ -284,7 +283,7 @@ def users_add(
         raise typer.BadParameter("at least 10 characters", param_hint="--password")
     _logging("WARNING")
     try:
-        asyncio.run(room.users_add(_settings(), username, password, role, seat))
+        asyncio.run(app.users_add(_settings(), username, password, role, seat))
     except UserExistsError as exc:
         typer.echo(f"user {username!r} exists", err=True)
         raise typer.Exit(1) from exc
@@ -295,7 +294,7 @@ def users_add(
 def users_list() -> None:
     """List users: name, role, seat, enabled/disabled."""
     _logging("WARNING")
-    for username, role, seat, disabled in asyncio.run(room.users_list(_settings())):
+    for username, role, seat, disabled in asyncio.run(app.users_list(_settings())):
         state = "disabled" if disabled else "enabled"
         typer.echo(f"{username}\t{role}\t{seat or '-'}\t{state}")
 
@@ -304,7 +303,7 @@ def users_list() -> None:
 def users_disable(username: str) -> None:
     """Disable a user: their tokens stop working at once."""
     _logging("WARNING")
-    if not asyncio.run(room.users_disable(_settings(), username)):
+    if not asyncio.run(app.users_disable(_settings(), username)):
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"disabled {username}")

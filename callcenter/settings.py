@@ -30,6 +30,12 @@ class AgiSettings(BaseModel):
     default_region: str = "MA"
     repeat_window_minutes: int = 30
     room_capacity: int = 60
+    # The overflow loop's pacing, OVERFLOW_RETRY_WAIT in dialplans/extensions.conf: a channel
+    # asking again sooner is refused (no work; the dialplan's default route stands). Never
+    # more than the dialplan's value, or every paced retry is refused.
+    retry_wait_seconds: float = Field(default=10.0, ge=0)
+    # /readyz reports "agi": "silent" when no FastAGI session arrived for this long.
+    ready_within_seconds: float = Field(default=600.0, gt=0)
 
 
 class DatabaseSettings(BaseModel):

@@ -116,6 +116,14 @@ class Bridge:
         """Where to act on a live call: its caller leg and its seat's leg (None once ended)."""
         return self._channels.get(call_id)
 
+    def seat_channel(self, interface: str) -> str | None:
+        """The live channel of the call a seat (named by its interface) is in, if any."""
+        for seat in self.seats.seats():
+            if seat.interface == interface and seat.call_id:
+                channels = self._channels.get(seat.call_id)
+                return channels.seat or None if channels else None
+        return None
+
     def live_calls(self) -> set[str]:
         return set(self._legs)
 

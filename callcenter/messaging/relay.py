@@ -21,9 +21,8 @@ from typing import Protocol
 
 from redis.exceptions import RedisError
 
-from callcenter.dispatch.desk import sent_event
 from callcenter.dispatch.feed import Announce
-from callcenter.domain.dispatch import Ticket
+from callcenter.domain.dispatch import Ticket, sent_event
 from callcenter.domain.effects import RequestDispatch
 from callcenter.pipeline.ports import EventSink
 from callcenter.storage.outbox import Outbox, ticket_of_request

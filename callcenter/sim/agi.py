@@ -69,8 +69,8 @@ class AgiClient:
         leg = call.leg2
         lines = [
             ("agi_network", "yes"),
-            ("agi_network_script", self.script),
-            ("agi_request", self.url),
+            ("agi_network_script", self.script + call.agi_query),
+            ("agi_request", self.url + call.agi_query),
             ("agi_channel", leg.name),
             ("agi_language", "en"),
             ("agi_type", leg.name.split("/", 1)[0]),

@@ -59,6 +59,11 @@ class Call:
     answered: bool = False
     outcome: Outcome | None = None
     agi_hangup: Callable[[], None] | None = None  # tells the AGI server the caller hung up
+    agi_query: str = ""  # appended to the AGI script: "?retry=N" on the overflow loop
+    agi_rounds: int = 0  # AGI sessions of the overflow loop (the entry's not counted)
+    overflow_tries: int = 0  # OVERFLOW_TRIES: rounds of the overflow loop (sim/overflow.py)
+    spin: tuple[float, int] = (-1.0, 0)  # (simulated time, overflow rounds at that time)
+    moh: bool = False  # StartMusicOnHold playing
     # state "direct" (blind-transferred straight to a seat, outside the queue): transfer.py
     direct_answer: Callable[[], None] | None = None
     direct_end: Callable[[str], None] | None = None

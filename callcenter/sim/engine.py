@@ -28,6 +28,7 @@ from callcenter.sim.calls import Call, CallSpec, Outcome
 from callcenter.sim.channels import Channel, EventStream
 from callcenter.sim.clock import Scheduler
 from callcenter.sim.config import QueueConf
+from callcenter.sim.overflow import LOOP, Step
 from callcenter.sim.queue import Member, Queue
 from callcenter.sim.reporting import Reporter
 
@@ -47,7 +48,9 @@ class SimOptions:
     talk_min: float = 2.0  # talk time of AMI-originated callers (the recording rig's globals)
     talk_max: float = 6.0
     no_answer_ratio: float = 0.0  # share of rings a simulated operator lets time out
-    overflow_retry: float = 10.0  # seconds of overflow announcement before the next try
+    overflow_retry: float = 10.0  # OVERFLOW_RETRY_WAIT: the overflow loop's Wait() (seconds)
+    overflow_loop: tuple[Step, ...] = LOOP  # the [overflow] loop played (overflow.py)
+    moh_classes: frozenset[str] = frozenset({"default"})  # musiconhold.conf's classes
     agi_url: str | None = None  # e.g. agi://127.0.0.1:4573/qualify
     agi_budget: float = 0.5
     overflow_variable: str = "CALLCENTER_ROUTE"
@@ -62,6 +65,8 @@ class Tally:
     abandoned: int = 0
     overflowed: int = 0
     overflow_events: int = 0
+    moh_failures: int = 0  # music on hold asked for a class that does not exist
+    overflow_spins: int = 0  # callers whose overflow loop spun (overflow.py)
 
 
 AgiStarter = Callable[["Simulator", Call], "asyncio.Future[None] | None"]

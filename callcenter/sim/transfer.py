@@ -12,7 +12,7 @@ recording; the seat answers after a ring delay, or through ``answer_seat`` when 
 
 from __future__ import annotations
 
-from callcenter.sim import conversation, ringing
+from callcenter.sim import conversation, dialplan, ringing
 from callcenter.sim.calls import Call
 from callcenter.sim.channels import RINGING, UP
 from callcenter.sim.engine import SimError, Simulator
@@ -38,6 +38,8 @@ def blind_transfer(sim: Simulator, channel: str, context: str, exten: str) -> No
     if found is None:
         raise SimError("No such channel")
     leg, call = found
+    if not dialplan.exists(context, exten):  # the simulator's words: not recorded
+        raise SimError(f"Transfer failed: no extension {exten} in context {context}")
     if call.state != "talking" or not call.seat_legs or leg is not call.seat_legs[0]:
         raise SimError("Transfer failed: the channel is not a seat in a conversation")
     target = None if exten == REQUEUE else _target(sim, exten)

@@ -8,6 +8,7 @@ were appended.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.events import Clock, Qualification
+from callcenter.settings import Settings
+from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.outbox import write_requests
 from callcenter.storage.tables import CallRecord, TimelineEntry
 
@@ -240,3 +243,16 @@ class TimelineStore:
             result = await conn.stream(query)
             async for row in result:
                 yield dict(row._mapping)
+
+
+@asynccontextmanager
+async def open_store(settings: Settings, *, migrate: bool = False) -> AsyncIterator[TimelineStore]:
+    """The configured database's store, its engine disposed of on exit (``migrate``: bring the
+    schema to head first, as the bridge and the embedded commands do; API processes only use)."""
+    engine = create_engine(settings.database_url(), echo=settings.database.echo)
+    try:
+        if migrate:
+            await upgrade(engine)
+        yield TimelineStore(engine)
+    finally:
+        await engine.dispose()

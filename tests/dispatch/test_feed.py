@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callcenter.dispatch.runtime import build_dispatch
+from callcenter.assembly.dispatch import build_dispatch
 from callcenter.settings import Settings
 from tests.dispatch.conftest import FIELDS, Room
 

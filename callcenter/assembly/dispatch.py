@@ -1,9 +1,10 @@
 """The dispatch hand-off assembled from settings: service, desk, relay and escalation tasks.
 
-``open_dispatch`` is for the composition root (``callcenter.app``): it builds everything over
-the given store and event sink, starts the relay and the escalation check as owned tasks, and
-stops them (and closes Redis) on exit. Given the live hub (``live``), the relay, the escalation
-check and the acknowledger announce ticket changes on it (``callcenter.dispatch.feed``).
+``open_dispatch`` is for the room's assembly (``callcenter.assembly.room``): it builds
+everything over the given store and event sink, starts the relay and the escalation check as
+owned tasks, and stops them (and closes Redis) on exit. Given the live hub (``live``), the
+relay, the escalation check and the acknowledger announce ticket changes on it
+(``callcenter.dispatch.feed``).
 """
 
 from __future__ import annotations

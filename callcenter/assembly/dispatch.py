@@ -123,7 +123,7 @@ def build_dispatch(
         publisher,
         sink,
         batch=cfg.relay_batch,
-        announce=feed.created if feed else None,
+        announce=feed.relayed if feed else None,
     )
     store.on_dispatch(relay.wake)
     escalator = Escalator(

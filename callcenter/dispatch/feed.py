@@ -1,14 +1,16 @@
 """Ticket changes on the live feeds: topic ``dispatch``, kinds ``ticket_created``,
+``ticket_updated`` (the operator amended the qualification of a waiting ticket),
 ``ticket_escalated`` and ``ticket_acknowledged``, payload the ticket as dispatchers see it
 (``TicketBoard``), ``seat`` the seat that had the call (the operator feed follows it).
 
 Who announces what, so that each change is published once on the live log (which every API
-process tails, ``callcenter.live``): the outbox relay a ticket it published (the room's process
-only), the escalation check a ticket it escalated (the same), whichever process took an
-acknowledgement (``TicketAcknowledger``: the room, an API-only process, a console with Redis),
-and, without Redis, the room for acknowledgements a console took in another process (found by
-``AckRecorder.record_pending``). A ticket the relay publishes again after Redis lost the
-dispatch stream is announced again; clients key tickets by id.
+process tails, ``callcenter.live``): the outbox relay a ticket it published, or published
+again after an amendment (the room's process only); the escalation check a ticket it
+escalated (the same); whichever process took an acknowledgement (``TicketAcknowledger``: the
+room, an API-only process, a console with Redis); and, without Redis, the room for
+acknowledgements a console took in another process (found by ``AckRecorder.record_pending``).
+A ticket the relay publishes again after Redis lost the dispatch stream is announced as
+created again; clients key tickets by id.
 
 Announcing is best effort: it runs after the change is committed, and a failure (the live log
 unreachable) is logged and counted, never raised into the relay or the acknowledgement; the
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 Announce = Callable[[str], Awaitable[None]]  # takes a ticket id
 
 CREATED = "ticket_created"
+UPDATED = "ticket_updated"
 ESCALATED = "ticket_escalated"
 ACKNOWLEDGED = "ticket_acknowledged"
 
@@ -71,6 +74,10 @@ class TicketFeed:
 
     async def created(self, ticket_id: str) -> None:
         await self.announce(CREATED, ticket_id)
+
+    async def relayed(self, ticket_id: str, first: bool) -> None:
+        """The relay published the ticket: for the first time, or again after an amendment."""
+        await self.announce(CREATED if first else UPDATED, ticket_id)
 
     async def escalated(self, ticket_id: str) -> None:
         await self.announce(ESCALATED, ticket_id)

@@ -1,6 +1,10 @@
-"""Composition root: builds engines, stores and servers from Settings, runs them, shuts down.
+"""Composition root: one function per command, from Settings to a running process and back.
 
-The live room itself is assembled in ``callcenter.assembly.room``; the demo in ``callcenter.demo``.
+Each long-running role is an assembly (``callcenter.assembly``: the room for ``serve --role
+all|bridge``, the API-only process, FastAGI alone; the demo in ``callcenter.demo``) run the same
+way by ``run_until_signalled``: ``async with assembly: await assembly.serve(stop)``, ``stop``
+set by SIGTERM/SIGINT. Only the command line imports this module; the short commands (``db
+upgrade``, ``export``, ``ingest``, ``users``) are plain functions over ``open_store``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from callcenter.assembly.lifecycle import Assembly
 from callcenter.assembly.room import Room
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.auth.passwords import Passwords
-from callcenter.demo import Demo
+from callcenter.demo import Demo, check_manual_seats, seat_names, simulator_config
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
@@ -44,9 +48,18 @@ async def export_jsonl(
     since: datetime | None,
     until: datetime | None,
     write: Callable[[str], object],
+    reader: str,
 ) -> int:
+    """Write the export; the read is in the access log first, as ``reader`` (role ``cli``)."""
     count = 0
     async with open_store(settings) as store:
+        await UserStore(store.engine).log_access(
+            username=reader,
+            role="cli",
+            action="export",
+            call_id=None,
+            detail=f"format=jsonl since={since} until={until}",
+        )
         async for obj in export_calls(store, since=since, until=until):
             write(to_jsonl(obj) + "\n")
             count += 1
@@ -126,11 +139,12 @@ async def agi(settings: Settings) -> None:
 async def demo(
     settings: Settings, *, scenario: str = "line19-demo", manual_seats: frozenset[str] = frozenset()
 ) -> None:
-    """``callcenter demo``: the room around the PBX simulator until Ctrl-C."""
+    """``callcenter demo``: the room around the PBX simulator until Ctrl-C. Raises
+    ``DemoError`` for an unknown seat before anything starts."""
+    config = simulator_config(settings, scenario)
+    manual = check_manual_seats(manual_seats, seat_names(config))
     async with open_store(settings, migrate=True) as store:
-        await run_until_signalled(
-            Demo(settings, store, scenario=scenario, manual_seats=manual_seats)
-        )
+        await run_until_signalled(Demo(settings, store, config=config, manual_seats=manual))
 
 
 async def users_add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from datetime import datetime
@@ -56,7 +57,10 @@ def export(
     if format != "jsonl":
         raise typer.BadParameter("only 'jsonl' is supported", param_hint="--format")
     _logging("WARNING")
-    count = asyncio.run(app.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write))
+    reader = f"cli:{_os_user()}"  # the access log names who exported
+    count = asyncio.run(
+        app.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write, reader)
+    )
     typer.echo(f"exported {count} calls", err=True)
 
 
@@ -117,17 +121,16 @@ def demo(
 
     Ports: CALLCENTER_API__PORT, CALLCENTER_AMI__PORT, CALLCENTER_AGI__PORT and
     CALLCENTER_SIM__CONTROL_PORT (default: the AMI port + 1)."""
-    from callcenter.demo import DemoError, manual_seats_of
+    from callcenter.demo import DemoError
 
     _logging("WARNING")
     settings = _settings()
     settings.demo = True
     with contextlib.suppress(KeyboardInterrupt):
         try:
-            manual = frozenset(manual_seats_of(seat or ()))  # before anything starts
+            asyncio.run(app.demo(settings, scenario=scenario, manual_seats=frozenset(seat or ())))
         except DemoError as exc:
             raise typer.BadParameter(str(exc), param_hint="--seat") from exc
-        asyncio.run(app.demo(settings, scenario=scenario, manual_seats=manual))
 
 
 @cli.command("agi")
@@ -176,7 +179,7 @@ def simulate(
     """Run the PBX simulator alone: AMI on 127.0.0.1:PORT, as the bridge expects Asterisk."""
     from callcenter.sim import runner
     from callcenter.sim.config import QueuesConfError
-    from callcenter.sim.engine import SimOptions
+    from callcenter.sim.options import SimOptions
     from callcenter.sim.traffic import ScenarioError, load_scenario
 
     _logging("WARNING")
@@ -272,9 +275,14 @@ def users_add(
     ] = "",
 ) -> None:
     """Add a user (the password is asked for, and stored as an argon2id hash)."""
+    from callcenter.api import text
     from callcenter.auth.roles import Role
     from callcenter.storage.users import UserExistsError
 
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", username):
+        raise typer.BadParameter("letters, digits and _ . @ - only (64 at most)")
+    if seat is not None and (reason := text.refusal(seat)) is not None:
+        raise typer.BadParameter(f"the seat name {reason}", param_hint="--seat")
     if role not in {r.value for r in Role}:
         raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
     if role == Role.OPERATOR and not seat:
@@ -307,6 +315,17 @@ def users_disable(username: str) -> None:
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"disabled {username}")
+
+
+def _os_user() -> str:
+    """The operating-system user running the command (its uid if it has no name)."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid{os.getuid()}"
 
 
 def _utc(value: datetime | None) -> datetime | None:

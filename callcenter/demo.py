@@ -25,7 +25,7 @@ from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
 from callcenter.settings import Settings
 from callcenter.sim import members
-from callcenter.sim.engine import SimOptions
+from callcenter.sim.options import SimOptions
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues, progress
 from callcenter.sim.traffic import load_scenario
 from callcenter.storage.store import TimelineStore
@@ -39,6 +39,10 @@ class DemoError(Exception):
     """The demo cannot start as asked (the message says why)."""
 
 
+def control_port(settings: Settings) -> int:
+    return settings.sim.control_port or settings.ami.port + 1
+
+
 async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
     """Demo only: when nobody is registered, one account per role and one operator per seat
     ("op01" on "Seat 01" ... "op20"), all with DEMO_PASSWORD. Returns the names added."""
@@ -49,14 +53,10 @@ async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
     for role in ("admin", "supervisor", "auditor", "dispatcher"):
         await users.add(role, password_hash, role, None)
         added.append(role)
-    for n in range(1, 21):
+    for n in range(1, SEATS + 1):
         await users.add(f"op{n:02d}", password_hash, "operator", f"Seat {n:02d}")
         added.append(f"op{n:02d}")
     return added
-
-
-def control_port(settings: Settings) -> int:
-    return settings.sim.control_port or settings.ami.port + 1
 
 
 def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
@@ -70,6 +70,10 @@ def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
         agi_url=f"agi://{settings.agi.host}:{settings.agi.port}/qualify",
         options=SimOptions(),
     )
+
+
+def seat_names(config: SimulatorConfig) -> list[str]:
+    return [m.name for q in config.queues.values() for m in q.members]
 
 
 def operator_for(seat: str) -> str | None:
@@ -92,12 +96,6 @@ def check_manual_seats(manual: Iterable[str], known: Iterable[str]) -> list[str]
             raise DemoError(f"no seat {seat!r} in the room ({names[0]} .. {names[-1]})")
         chosen.add(name)
     return sorted(chosen)
-
-
-def manual_seats_of(manual: Iterable[str]) -> list[str]:
-    """``check_manual_seats`` against the room's queues (asterisk/queues.conf)."""
-    names = [m.name for q in load_queues(None).values() for m in q.members]
-    return check_manual_seats(manual, names)
 
 
 def banner(settings: Settings, manual: list[str], *, web_built: bool) -> str:
@@ -154,17 +152,18 @@ class Demo:
         settings: Settings,
         store: TimelineStore,
         *,
-        scenario: str = "line19-demo",
-        manual_seats: frozenset[str] = frozenset(),
+        config: SimulatorConfig,
+        manual_seats: list[str],
     ) -> None:
-        """Raises ``DemoError`` for a seat the room does not have."""
-        # No SIP in the demo: the panel's phone buttons drive the simulator's manual seats.
-        settings.phone = settings.phone.model_copy(update={"mode": "demo"})
+        """``manual_seats``: as ``check_manual_seats`` returns them (refused before anything
+        starts)."""
         self.settings = settings
         self.store = store
-        self.manual_seats = manual_seats_of(manual_seats)
+        # No SIP in the demo: the panel's phone buttons drive the simulator's manual seats.
+        settings.phone = settings.phone.model_copy(update={"mode": "demo"})
+        self.manual_seats = manual_seats
         self.room = Room(settings, store, feed_log=live_log(settings))
-        self.sim = SimulatorService(simulator_config(settings, scenario))
+        self.sim = SimulatorService(config)
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> Self:
@@ -174,7 +173,8 @@ class Demo:
             sim = await stack.enter_async_context(self.sim)
             for seat in self.manual_seats:  # played by a person through the API
                 members.set_manual(sim.sim, seat, True)
-            built = ((settings.api.web_dir or default_web_dir()) / "index.html").is_file()
+            web_dir = settings.api.web_dir or default_web_dir()
+            built = (web_dir / "index.html").is_file()
             print(banner(settings, self.manual_seats, web_built=built), flush=True)
             await stack.enter_async_context(self.room)
             self._stack = stack.pop_all()

@@ -6,6 +6,7 @@ import time.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -111,6 +112,21 @@ class ApiSettings(BaseModel):
     max_header_bytes: int = Field(default=8 * 1024, gt=0)
     # The built web app (index.html + assets/); None: the package's own callcenter/webapp/.
     web_dir: Path | None = None
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed. None by default: a client's own address is its address, whatever it claims.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"api.trusted_proxies: {proxy!r} is not an IP address or network"
+                ) from exc
+        return proxies
 
     @field_validator("metrics_token")
     @classmethod

@@ -2,7 +2,7 @@
 
 ``build_agi_server`` wires the qualify route to a store and an ``EventSink``; ``callcenter
 serve`` passes the AMI bridge's ordered runner as the sink, ``callcenter agi`` alone
-(``callcenter.assembly.agi``) uses the processor directly (``ProcessorSink``).
+(``callcenter.assembly.agi``) gives it an ordered runner of its own.
 """
 
 from __future__ import annotations

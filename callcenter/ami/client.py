@@ -70,6 +70,7 @@ class ClientStats:
     unmatched_responses: int = 0
     callback_errors: int = 0
     parser_rejected: int = 0
+    bad_utf8: int = 0  # frames kept with replaced bytes, on connections already closed
 
 
 class AmiClient:
@@ -215,6 +216,7 @@ class AmiClient:
             self.stats.unmatched_responses += protocol.unmatched
             self.stats.callback_errors += protocol.callback_errors
             self.stats.parser_rejected += protocol.parser.stats.rejected
+            self.stats.bad_utf8 += protocol.parser.stats.bad_utf8
             protocol.close()
         self.manager.awaiting_actions.clear()  # never replay actions after a reconnect
         if was:

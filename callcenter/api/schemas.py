@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from callcenter.api.taxonomy import INCIDENT_TYPES
 from callcenter.api.text import FreeText, OneLine, SecretText
+from callcenter.auth.roles import Role
 from callcenter.domain.events import Qualification
+from callcenter.domain.seats import SeatState
 
 CALL_EXAMPLE: dict[str, Any] = {
     "id": "1732240000.101",
@@ -189,7 +191,7 @@ class SeatOut(BaseModel):
     name: str
     interface: str
     queue: str
-    state: Literal["logged_out", "available", "ringing", "in_call", "wrap_up", "paused"]
+    state: SeatState
     paused_reason: str | None
     call_id: str | None
 
@@ -488,7 +490,7 @@ class UserOut(BaseModel):
     )
 
     username: str
-    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
+    role: Role
     seat: str | None
     disabled: bool
 
@@ -509,7 +511,7 @@ class UserIn(BaseModel):
 
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: SecretText = Field(min_length=10, max_length=200)
-    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
+    role: Role
     seat: OneLine | None = Field(default=None, min_length=1, max_length=80)
 
 

@@ -2,7 +2,8 @@
 through the processor (``callcenter serve`` runs it inside the room, on the bridge's runner).
 
 Lifecycle, as the room's: ``async with process: await process.serve(stop)``; leaving closes the
-server, then applies what its sink still holds.
+server, then applies what its runner still holds (within ``drain_timeout``). The runner is the
+room's ``OrderedRunner``: ``submit`` only enqueues, so an AGI answer never waits for a write.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from types import TracebackType
 from typing import Self
 
 from callcenter.agi.service import build_agi_server, warn_if_loopback
-from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
+from callcenter.pipeline.runner import OrderedRunner
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
 
@@ -23,12 +24,16 @@ log = logging.getLogger(__name__)
 
 
 class AgiProcess:
-    def __init__(self, settings: Settings, store: TimelineStore) -> None:
+    def __init__(
+        self, settings: Settings, store: TimelineStore, *, drain_timeout: float = 10.0
+    ) -> None:
         self.settings = settings
-        self.sink = ProcessorSink(CallProcessor(store, NullNotifier()))
-        self.server = build_agi_server(settings.agi, store.engine, self.sink)
+        self.drain_timeout = drain_timeout
+        self.runner = OrderedRunner(CallProcessor(store, NullNotifier()), measure_lag=False)
+        self.server = build_agi_server(settings.agi, store.engine, self.runner)
 
     async def __aenter__(self) -> Self:
+        self.runner.start()
         await self.server.start()
         warn_if_loopback(self.settings)
         # the line a supervisor waits for: from now on SIGTERM stops it cleanly
@@ -46,4 +51,7 @@ class AgiProcess:
         tb: TracebackType | None,
     ) -> None:
         await self.server.close()
-        await self.sink.close()
+        try:
+            await asyncio.wait_for(self.runner.close(), self.drain_timeout)
+        except TimeoutError:
+            log.error("callcenter agi: stopped with %d decisions unrecorded", self.runner.backlog())

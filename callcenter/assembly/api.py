@@ -15,6 +15,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from callcenter.api.app import create_app
 from callcenter.api.ports import HandOff, Services
+from callcenter.api.proxies import proxy_options
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens, signing_secret
 from callcenter.live.hub import LiveHub
@@ -89,5 +90,6 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         log_level="info",
         lifespan="on",
         log_config=LOGGING_CONFIG if settings.demo else None,
+        **proxy_options(settings.api),
     )
     return uvicorn.Server(config)

@@ -10,7 +10,7 @@ Lifecycle, as uvicorn's ``Server``: ``async with room: await room.serve(stop)``.
 starts every input (runner, dispatch tasks, FastAGI, the bridge channel, the AMI client);
 ``serve`` runs the HTTP side until ``stop`` is set or uvicorn exits on a signal; leaving stops
 taking input, then finishes what was received (dispatch tasks first, then the runner's
-backlog), then closes the live log.
+backlog, then the live notifications it queued), then closes the live log.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
 from callcenter.live.messages import FeedLog
+from callcenter.pipeline.notifications import NotificationQueue
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
 from callcenter.remote.bridge_http import bridge_ops_app, bridge_ops_server
@@ -93,7 +94,9 @@ class Room:
         self.ops_http = ops_http
         self.feed_log = feed_log or MemoryLog()
         self.hub = LiveHub(self.feed_log)
-        self.processor = CallProcessor(store, self.hub)
+        # Publishing never fails or slows the pipeline: the hub is fed through a queue.
+        self.notifications = NotificationQueue(self.hub)
+        self.processor = CallProcessor(store, self.notifications)
         self.runner = OrderedRunner(self.processor)
         self.seats = LiveSeatBoard()
         self.bridge = Bridge(self.runner.put_nowait, self.seats, region=settings.agi.default_region)
@@ -106,7 +109,12 @@ class Room:
         self._stack = contextlib.AsyncExitStack()
 
     def metrics(self) -> dict[str, float]:
-        out = bridge_metrics(self.bridge, self.runner, self.client)
+        live = self.notifications.stats
+        out = {
+            **bridge_metrics(self.bridge, self.runner, self.client),
+            "live_notifications_dropped": live.dropped,
+            "live_notifications_failed": live.failed,
+        }
         if self.with_agi:  # FastAGI: sessions, and asks refused by the overflow pacing
             out["agi_sessions"] = self.agi.stats.sessions
             out["agi_paced"] = self.agi.stats.paced
@@ -125,6 +133,8 @@ class Room:
     async def __aenter__(self) -> Self:
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(self.feed_log.close)
+            self.notifications.start()
+            stack.push_async_callback(self.notifications.close)
             adopted = await self.adopt_live_calls()
             if adopted:
                 log.info("%d calls were live when callcenter last stopped: resyncing them", adopted)

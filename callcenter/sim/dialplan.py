@@ -8,21 +8,19 @@ the ``;2`` leg is the queue caller), runs the FastAGI when the simulator has an 
 ``QUEUESTATUS=FULL`` and no queue event; the overflow path (``overflow.py``) plays its loop:
 an announcement, ``Wait(overflow_retry)``, callcenter asked again, the queue tried again, for
 as long as the caller stays: never a hang-up.
+
+Functions over the ``Simulator`` seen as a ``DialplanFlow`` (``flow.py``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from callcenter.sim import overflow as overflow_loop
 from callcenter.sim.calls import Call, CallSpec
 from callcenter.sim.channels import RING, UP, Channel
+from callcenter.sim.flow import DialplanFlow
 from callcenter.sim.queue import Queue
-
-if TYPE_CHECKING:
-    from callcenter.sim.engine import Simulator
-
 
 # The contexts and extensions of dialplans/extensions.conf that the simulator plays, by
 # Asterisk's pattern rules: what an AMI Originate or BlindTransfer may name (the tests in
@@ -49,7 +47,7 @@ def exists(context: str, exten: str) -> bool:
     return False
 
 
-def enter(sim: Simulator, spec: CallSpec) -> Call:
+def enter(sim: DialplanFlow, spec: CallSpec) -> Call:
     """A caller dials 19: channels, dialplan up to the AGI or the queue."""
     sim.clock_sync()
     r, s = sim.report, sim.stream
@@ -101,11 +99,11 @@ def enter(sim: Simulator, spec: CallSpec) -> Call:
     call.prio = spec.priority or 0
     if spec.priority is not None:
         leg2.variables["QUEUE_PRIO"] = str(spec.priority)
-    if sim.options.agi_url and sim.agi_starter is not None:
+    if sim.options.agi_url and sim.has_agi:
         r.exten(leg2, 5, "GotoIf", "0?queue")
         r.exten(leg2, 6, "AGI", sim.options.agi_url)
         call.state = "agi"
-        future = sim.agi_starter(sim, call)
+        future = sim.start_agi(call)
         if future is not None:
             sim.track(future)
             return call
@@ -115,7 +113,7 @@ def enter(sim: Simulator, spec: CallSpec) -> Call:
     return call
 
 
-def originate_response(sim: Simulator, call: Call) -> None:
+def originate_response(sim: DialplanFlow, call: Call) -> None:
     leg1, spec = call.leg1, call.spec
     sim.report.ev(
         "OriginateResponse",
@@ -134,7 +132,7 @@ def originate_response(sim: Simulator, call: Call) -> None:
     )
 
 
-def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str]) -> None:
+def agi_done(sim: DialplanFlow, call: Call, status: str, variables: dict[str, str]) -> None:
     """The AGI ended (or its budget ran out): apply what it set, continue the dialplan."""
     sim.clock_sync()
     if call.state != "agi":
@@ -161,7 +159,7 @@ def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str])
     to_queue(sim, call)
 
 
-def to_queue(sim: Simulator, call: Call) -> None:
+def to_queue(sim: DialplanFlow, call: Call) -> None:
     leg2 = call.leg2
     sim.report.exten(leg2, 8, "Set", f"QUEUE_PRIO={call.prio}")
     sim.report.var(leg2, "QUEUE_PRIO", str(call.prio))
@@ -169,7 +167,7 @@ def to_queue(sim: Simulator, call: Call) -> None:
     sim.join(call)
 
 
-def overflow(sim: Simulator, call: Call, q: Queue, *, status: str) -> None:
+def overflow(sim: DialplanFlow, call: Call, q: Queue, *, status: str) -> None:
     """The queue did not take the caller (``status`` FULL) or callcenter routed it to the
     overflow path (ROUTED): ``[overflow]`` (``overflow.py``), or its next round if the caller
     is already in it."""

@@ -1,8 +1,8 @@
 """The ``[overflow]`` context of ``dialplans/extensions.conf``, played step by step.
 
-``LOOP`` lists the loop's applications as the file has them, from its ``loop`` label (the
-tests in ``tests/pbx`` compare the two). Each application behaves as Asterisk 20's does when
-it cannot do its job: it **returns at once**. A missing prompt (``Playback``), a missing
+``overflow_plan.LOOP`` lists the loop's applications as the file has them, from its ``loop``
+label (the tests in ``tests/pbx`` compare the two). Each application behaves as Asterisk 20's
+does when it cannot do its job: it **returns at once**. A missing prompt (``Playback``), a missing
 music-on-hold class (``MusicOnHold``/``StartMusicOnHold``: ``SimOptions.moh_classes``), an
 unreachable or refusing AGI server and a full queue take no time at all; only ``Wait()`` is
 sure to take its time (a hang-up alone cuts it short). The simulator plays no audio, so a
@@ -18,36 +18,17 @@ Each AGI round is counted on the call (``Call.agi_rounds``).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from callcenter.sim.calls import Call
-
-if TYPE_CHECKING:
-    from callcenter.sim.engine import Simulator
+from callcenter.sim.flow import DialplanFlow
+from callcenter.sim.overflow_plan import FIRST
 
 log = logging.getLogger(__name__)
 
-PROMPT = "callcenter/line19-stay-on-the-line"
-GOTO_LOOP = '$["${AGISTATUS}" = "SUCCESS" & "${CALLCENTER_ROUTE}" = "overflow"]?loop'
-Step = tuple[str, str]
-LOOP: tuple[Step, ...] = (
-    ("Set", "OVERFLOW_TRIES=$[${OVERFLOW_TRIES} + 1]"),
-    ("Playback", PROMPT),
-    ("StartMusicOnHold", "default"),
-    ("Wait", "${OVERFLOW_RETRY_WAIT}"),
-    ("StopMusicOnHold", ""),
-    ("Set", "CALLCENTER_ROUTE=queue"),
-    ("AGI", "${CALLCENTER_AGI}?retry=${OVERFLOW_TRIES}"),
-    ("GotoIf", GOTO_LOOP),
-    ("Queue", "line19"),
-    ("NoOp", "overflow: attempt ${OVERFLOW_TRIES} QUEUESTATUS=${QUEUESTATUS}"),
-    ("Goto", "loop"),
-)
-FIRST = 3  # the loop label's priority: s,1 NoOp, s,2 Set(OVERFLOW_TRIES=0)
 SPIN_LIMIT = 1000
 
 
-def start(sim: Simulator, call: Call) -> None:
+def start(sim: DialplanFlow, call: Call) -> None:
     """``Goto(overflow,s,1)``: the caller enters the loop at its first round."""
     leg2 = call.leg2
     leg2.context, leg2.exten = "overflow", "s"
@@ -58,12 +39,12 @@ def start(sim: Simulator, call: Call) -> None:
     run(sim, call, 0)
 
 
-def queue_full(sim: Simulator, call: Call) -> None:
+def queue_full(sim: DialplanFlow, call: Call) -> None:
     """``Queue()`` in the loop returned (FULL): on to the step after it."""
     run(sim, call, _index(sim, "Queue") + 1)
 
 
-def run(sim: Simulator, call: Call, pc: int) -> None:
+def run(sim: DialplanFlow, call: Call, pc: int) -> None:
     """Play steps from ``pc`` until one takes time, hands over (AGI, Queue) or the call ends."""
     call.timers.pop("overflow", None)
     loop = sim.options.overflow_loop
@@ -89,13 +70,13 @@ def run(sim: Simulator, call: Call, pc: int) -> None:
             return
 
 
-def agi_done(sim: Simulator, call: Call) -> None:
+def agi_done(sim: DialplanFlow, call: Call) -> None:
     """The retry's AGI ended: on to the ``GotoIf`` after it."""
     call.state = "overflow"
     run(sim, call, _index(sim, "AGI") + 1)
 
 
-def _step(sim: Simulator, call: Call, app: str, data: str) -> float | None:
+def _step(sim: DialplanFlow, call: Call, app: str, data: str) -> float | None:
     """Do one application: seconds it takes (>= 0), -1 for a GotoIf that jumps, None when
     something else continues the call."""
     r, leg2 = sim.report, call.leg2
@@ -140,15 +121,15 @@ def _step(sim: Simulator, call: Call, app: str, data: str) -> float | None:
     return 0.0  # NoOp, Playback (no audio in the simulator), Goto
 
 
-def _agi(sim: Simulator, call: Call) -> float | None:
+def _agi(sim: DialplanFlow, call: Call) -> float | None:
     leg2 = call.leg2
     leg2.variables.pop("AGISTATUS", None)
-    if not sim.options.agi_url or sim.agi_starter is None:
+    if not sim.options.agi_url or not sim.has_agi:
         return 0.0  # no AGI configured: GotoIf sees no SUCCESS, the caller tries the queue
     call.agi_rounds += 1
     call.agi_query = f"?retry={call.overflow_tries}"
     call.state = "agi"
-    future = sim.agi_starter(sim, call)
+    future = sim.start_agi(call)
     if future is None:
         call.state = "overflow"
         return 0.0
@@ -156,7 +137,7 @@ def _agi(sim: Simulator, call: Call) -> float | None:
     return None
 
 
-def _spinning(sim: Simulator, call: Call) -> bool:
+def _spinning(sim: DialplanFlow, call: Call) -> bool:
     at, rounds = call.spin
     call.spin = (sim.now, rounds + 1 if at == sim.now else 1)
     if call.spin[1] <= SPIN_LIMIT:
@@ -170,11 +151,11 @@ def _spinning(sim: Simulator, call: Call) -> bool:
     return True  # the caller stays on the line, still "overflow", until it hangs up
 
 
-def _index(sim: Simulator, app: str) -> int:
+def _index(sim: DialplanFlow, app: str) -> int:
     return next(i for i, (a, _) in enumerate(sim.options.overflow_loop) if a == app)
 
 
-def _expand(sim: Simulator, call: Call, data: str) -> str:
+def _expand(sim: DialplanFlow, call: Call, data: str) -> str:
     values = {
         "OVERFLOW_TRIES": str(call.overflow_tries),
         "OVERFLOW_RETRY_WAIT": f"{sim.options.overflow_retry:g}",

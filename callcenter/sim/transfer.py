@@ -13,10 +13,9 @@ recording; the seat answers after a ring delay, or through ``answer_seat`` when 
 from __future__ import annotations
 
 from callcenter.sim import conversation, dialplan, ringing
-from callcenter.sim.calls import Call
+from callcenter.sim.calls import Call, Member
 from callcenter.sim.channels import RINGING, UP
 from callcenter.sim.engine import SimError, Simulator
-from callcenter.sim.queue import Member
 
 REQUEUE = "requeue"
 
@@ -171,7 +170,7 @@ def _dial_seat(sim: Simulator, call: Call, target: Member) -> None:
         call.seat_legs = []
         r.hangup(leg2)
         r.hangup(call.leg1)
-        sim._finish(call)
+        sim.finish(call)
         for queue in sim.queues.values():
             sim.distribute(queue)
 

@@ -209,6 +209,8 @@ def _request(path: str, op: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]
 
 
 def _encodable(value: Any) -> bool:
+    if isinstance(value, list):  # an array query parameter: each of its values
+        return all(_encodable(v) for v in value)
     return not isinstance(value, str) or not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
 
 

@@ -22,7 +22,7 @@ from callcenter.ami.control import AmiPbxControl
 from callcenter.api.ports import Services
 from callcenter.settings import AgiSettings
 from callcenter.sim import dialplan as sim_dialplan
-from callcenter.sim import overflow as sim_overflow
+from callcenter.sim import overflow_plan
 from callcenter.sim import transfer as sim_transfer
 from callcenter.sim.engine import SimOptions
 from callcenter.storage.database import create_engine
@@ -141,8 +141,8 @@ def test_the_simulators_model_is_the_file() -> None:
         assert set(extens) <= set(DIALPLAN.contexts[context]), context
     steps = DIALPLAN.contexts["overflow"]["s"]
     start = next(i for i, s in enumerate(steps) if s.label == "loop")
-    assert [(s.app, s.data) for s in steps[start:]] == list(sim_overflow.LOOP)
-    assert steps[start].priority == sim_overflow.FIRST
+    assert [(s.app, s.data) for s in steps[start:]] == list(overflow_plan.LOOP)
+    assert steps[start].priority == overflow_plan.FIRST
     assert SimOptions().overflow_retry == float(DIALPLAN.globals["OVERFLOW_RETRY_WAIT"])
 
 

@@ -21,7 +21,7 @@ import pytest
 from callcenter.agi.pacing import RetryPacer
 from callcenter.agi.protocol import AgiRequest, AgiSession
 from callcenter.agi.server import FastAgiServer
-from callcenter.sim import overflow
+from callcenter.sim import overflow, overflow_plan
 from callcenter.sim.agi import AgiClient
 from callcenter.sim.calls import Call, CallSpec
 from callcenter.sim.clock import VirtualDriver
@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parents[2]
 FILLER = "0600000000"
 UNPACED = (  # the loop as it was when Asterisk spun on it: MusicOnHold paced it
     ("Set", "OVERFLOW_TRIES=$[${OVERFLOW_TRIES} + 1]"),
-    ("Playback", overflow.PROMPT),
+    ("Playback", overflow_plan.PROMPT),
     ("MusicOnHold", "default,${OVERFLOW_RETRY_WAIT}"),
     ("Set", "CALLCENTER_ROUTE=queue"),
     ("AGI", "${CALLCENTER_AGI}?retry=${OVERFLOW_TRIES}"),
-    ("GotoIf", overflow.GOTO_LOOP),
+    ("GotoIf", overflow_plan.GOTO_LOOP),
     ("Queue", "line19"),
     ("NoOp", "overflow: attempt ${OVERFLOW_TRIES} QUEUESTATUS=${QUEUESTATUS}"),
     ("Goto", "loop"),

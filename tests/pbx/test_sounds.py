@@ -22,7 +22,12 @@ DIALPLAN = Dialplan.read(ROOT / "dialplans/extensions.conf")
 
 
 def played() -> set[str]:
+    """What extensions.conf plays, and the queue's announcements (queues.conf)."""
     files: set[str] = set()
+    for section in sections(ROOT / "asterisk/queues.conf"):
+        for key in ("periodic-announce", "announce"):
+            for value in section.values(key):
+                files.update(v.strip() for v in value.split(","))
     for _context, _exten, step in DIALPLAN.steps():
         if step.app in ("Playback", "Background", "BackGround"):
             names = step.data.split(",", 1)[0]  # options after the comma
@@ -40,6 +45,9 @@ def check_wav(path: Path) -> None:
 def test_the_dialplan_plays_only_the_rooms_own_prompts() -> None:
     files = played()
     assert "callcenter/line19-stay-on-the-line" in files
+    queues = {s.name: s for s in sections(ROOT / "asterisk/queues.conf")}
+    if queues["line19"].values("periodic-announce-frequency") != ["0"]:  # else the core sound
+        assert queues["line19"].values("periodic-announce")
     assert all(f.startswith("callcenter/") for f in files), files  # not the core sounds
 
 

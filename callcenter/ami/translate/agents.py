@@ -81,6 +81,7 @@ def _agent_complete(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact
             hold_seconds=int(h["HoldTime"]),
             talk_seconds=int(h["TalkTime"]),
             reason=h.get("Reason", ""),
+            orphan=key == "DestLinkedid",  # no caller channel: only the stale one does that
         )
     ]
 

@@ -40,6 +40,10 @@ class Stamper:
             if k != "ActionID":
                 digest.update(f"{k}\0{v}\n".encode())
         key = digest.hexdigest()
+        if h.get("Timestamp"):
+            # Asterisk's microsecond Timestamp tells two real events apart: identical frames
+            # that carry one are the same event seen twice (a call repeated in one stream).
+            return key
         n = self._seen.get(key, 0) + 1
         self._seen[key] = n
         if len(self._seen) > self._window:

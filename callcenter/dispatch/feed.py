@@ -12,18 +12,20 @@ acknowledgements a console took in another process (found by ``AckRecorder.recor
 A ticket the relay publishes again after Redis lost the dispatch stream is announced as
 created again; clients key tickets by id.
 
-Announcing is best effort: it runs after the change is committed, and a failure (the live log
-unreachable) is logged and counted, never raised into the relay or the acknowledgement; the
-screens reload over HTTP after a ``reset``/``trimmed`` or a reconnect.
+Announcing goes through the live hub's ``notify`` (the pipeline's ``Notifier`` port), after the
+change is committed: while the live log is unreachable the events wait in the hub's queue, in
+order with the calls' own updates, and go out when it is back. A failure here (the ticket could
+not be read) is logged and counted, never raised into the relay or the acknowledgement.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
 
 from callcenter.dispatch.board import TicketBoard
+from callcenter.domain.effects import NotifyClients
+from callcenter.pipeline.ports import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +37,8 @@ ESCALATED = "ticket_escalated"
 ACKNOWLEDGED = "ticket_acknowledged"
 
 
-class LivePublisher(Protocol):
-    """The live hub's publishing side (``callcenter.live.hub.LiveHub.publish``)."""
-
-    async def publish(
-        self,
-        topic: str,
-        kind: str,
-        *,
-        call_id: str | None = None,
-        seat: str | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> int: ...
-
-
 class TicketFeed:
-    def __init__(self, live: LivePublisher, board: TicketBoard) -> None:
+    def __init__(self, live: Notifier, board: TicketBoard) -> None:
         self.live = live
         self.board = board
         self.published = 0
@@ -64,8 +52,14 @@ class TicketFeed:
                 log.warning("dispatch feed: ticket %s not found, %s not announced", ticket_id, kind)
                 return
             view = await self.board.view(ticket)
-            await self.live.publish(
-                "dispatch", kind, call_id=ticket.call_id, seat=view.seat, payload=view.to_wire()
+            await self.live.notify(
+                NotifyClients(
+                    topic="dispatch",
+                    kind=kind,
+                    call_id=ticket.call_id,
+                    seat=view.seat,
+                    payload=view.to_wire(),
+                )
             )
             self.published += 1
         except Exception:

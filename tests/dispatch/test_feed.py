@@ -7,28 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 from callcenter.assembly.dispatch import build_dispatch
+from callcenter.domain.effects import NotifyClients
 from callcenter.settings import Settings
 from tests.dispatch.conftest import FIELDS, Room
 
 
 class Recorder:
+    """The live hub's Notifier port, recording."""
+
     def __init__(self, *, fail: bool = False) -> None:
         self.fail = fail
         self.events: list[tuple[str, str, str | None, str | None, dict[str, Any]]] = []
 
-    async def publish(
-        self,
-        topic: str,
-        kind: str,
-        *,
-        call_id: str | None = None,
-        seat: str | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> int:
+    async def notify(self, message: NotifyClients) -> None:
         if self.fail:
             raise ConnectionError("live log down")
-        self.events.append((topic, kind, call_id, seat, payload or {}))
-        return len(self.events)
+        m = message
+        self.events.append((m.topic, m.kind, m.call_id, m.seat, m.payload))
 
     def kinds(self) -> list[str]:
         return [kind for _t, kind, *_ in self.events]

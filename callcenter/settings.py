@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -161,6 +161,8 @@ class RoomSettings(BaseModel):
 class SeatPhone(BaseModel):
     """A seat's SIP account on the PBX (asterisk/pjsip.conf), given to that seat's operator."""
 
+    model_config = ConfigDict(hide_input_in_errors=True)  # a refused value may be a password
+
     user: str = Field(min_length=1, max_length=80)  # the SIP user / authorization name
     password: SecretStr  # never logged, never shown to another seat
 
@@ -168,6 +170,8 @@ class SeatPhone(BaseModel):
 class PhoneSettings(BaseModel):
     """The seats' phones: ``sip`` (the browser registers over WebRTC as the seat) or ``demo``
     (the simulator's manual seat, driven through the API; ``callcenter demo`` forces it)."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # errors never echo a password
 
     mode: Literal["demo", "sip"] = "sip"
     ws_url: str | None = None  # e.g. wss://pbx.example:8089/ws
@@ -193,6 +197,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
+        # Settings hold secrets (JWT, AMI, database URL, the seats' SIP passwords): a refused
+        # value is never echoed in the error, which is printed at start and may be logged.
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Path("data")

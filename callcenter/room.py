@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
@@ -33,7 +33,6 @@ from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens, signing_secret
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
 from callcenter.dispatch.runtime import open_dispatch
-from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
 from callcenter.live.messages import FeedLog
@@ -84,11 +83,14 @@ class DispatchHandOff:
     def __init__(self, service: HandoffService) -> None:
         self.service = service
 
-    async def request(self, call_id: str, qualification: Qualification, by: str) -> str:
+    async def qualify(
+        self, call_id: str, fields: Mapping[str, Any], by: str, request_id: str
+    ) -> None:
+        await self.service.qualify(call_id, fields, by=by, request_id=request_id, hand_off=False)
+
+    async def request(self, call_id: str, fields: Mapping[str, Any], by: str) -> str:
         # One hand-off per call: asking again returns the same ticket.
-        result = await self.service.qualify(
-            call_id, asdict(qualification), by=by, request_id=f"handoff:{call_id}"
-        )
+        result = await self.service.qualify(call_id, fields, by=by, request_id=f"handoff:{call_id}")
         assert result.ticket_id is not None, "hand_off=True always yields a ticket"
         return result.ticket_id
 

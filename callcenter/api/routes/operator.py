@@ -8,7 +8,6 @@ resolves it to the live channel.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException
@@ -26,7 +25,6 @@ from callcenter.api.schemas import (
     TransferIn,
 )
 from callcenter.auth.tokens import Identity
-from callcenter.domain.events import CallQualified, Clock
 from callcenter.domain.seats import Seat
 
 router = APIRouter(prefix="/me/call", tags=["operator"], dependencies=GUARD, responses=UNAUTHORIZED)
@@ -89,30 +87,27 @@ async def transfer(body: TransferIn, svc: Svc, who: Who) -> Accepted:
     return Accepted(detail=f"transfer {call_id} to {body.extension}")
 
 
-@router.post("/qualify", responses=NO_CALL)
+QUALIFY_ERRORS: Responses = {
+    **NO_CALL,
+    409: {"description": "no call on the seat, or the call cannot be qualified in its state"},
+    422: {"description": "a field is refused (unknown incident type, ...): detail per field"},
+}
+
+
+@router.post("/qualify", responses=QUALIFY_ERRORS)
 async def qualify(
     body: QualificationIn, svc: Svc, who: Who, idempotency_key: IdempotencyKey = None
 ) -> Accepted:
     """Qualify (or amend) the call: incident type, priority P1-P4, place, callback number."""
     _seat, call_id = current(svc, who)
-    now = datetime.now(UTC)
-    await svc.events.submit(
-        CallQualified(
-            call_id=call_id,
-            at=now,
-            received_at=now,
-            source_id=f"api:qualify:{idempotency_key or uuid.uuid4().hex}",
-            clock=Clock.ARRIVAL,
-            qualification=body.to_domain(),
-            by=who.username,
-        )
-    )
+    request_id = f"api:{idempotency_key or uuid.uuid4().hex}"
+    await svc.handoff.qualify(call_id, body.model_dump(), who.username, request_id)
     return Accepted(detail=f"qualify {call_id}")
 
 
-@router.post("/handoff", responses=NO_CALL)
+@router.post("/handoff", responses=QUALIFY_ERRORS)
 async def handoff(body: QualificationIn, svc: Svc, who: Who) -> HandOffOut:
     """Hand the qualified call to radio dispatch; returns the dispatch ticket."""
     _seat, call_id = current(svc, who)
-    ticket = await svc.handoff.request(call_id, body.to_domain(), who.username)
+    ticket = await svc.handoff.request(call_id, body.model_dump(), who.username)
     return HandOffOut(call_id=call_id, ticket_id=ticket)

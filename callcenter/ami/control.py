@@ -9,12 +9,16 @@ transfer placed twice is worse than one that failed visibly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from panoramisk.message import Message
 
 from callcenter.errors import PbxRejectedError
+
+# The suffix Asterisk appends to a channel's name: 8 hex digits, then ;1/;2 on Local channels.
+_CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(;[12])?$")
 
 
 class ActionSender(Protocol):
@@ -88,8 +92,11 @@ class AmiPbxControl:
         )
 
     def _live(self, channel: str, action: str) -> str:
-        """A seat interface becomes its live channel; a channel name is kept as it is."""
-        if self.live_channel is None or "-" in channel.rsplit("/", 1)[-1]:
+        """A seat interface becomes its live channel; a channel name is kept as it is.
+
+        A channel is told by the unique suffix Asterisk gives it (``-0000002a``, and ``;1`` or
+        ``;2`` for Local channels), not by a dash: ``PJSIP/seat-03`` is an interface."""
+        if self.live_channel is None or _CHANNEL_SUFFIX.search(channel):
             return channel
         live = self.live_channel(channel)
         if live is None:

@@ -19,6 +19,7 @@ from callcenter.errors import (
     PbxRejectedError,
     PbxTimeoutError,
     PbxUnavailableError,
+    QualificationInvalidError,
     UnsafeActionError,
 )
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 
 def status_for(exc: CallcenterError) -> int:
+    if isinstance(exc, QualificationInvalidError):
+        return 422  # the dispatch service's validator refused a field
     if isinstance(exc, UnsafeActionError):
         return 422  # the request's text would have broken the AMI framing: nothing was sent
     if isinstance(exc, PbxTimeoutError | BridgeTimeoutError):
@@ -57,6 +60,8 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, CallcenterError)
         code = status_for(exc)
         log.warning("%s %s refused (%s): %s", request.method, request.url.path, code, exc)
+        if isinstance(exc, QualificationInvalidError):
+            return JSONResponse({"detail": exc.errors}, status_code=code)
         return JSONResponse({"detail": str(exc)}, status_code=code)
 
     async def invalid(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens
 from callcenter.dispatch.board import TicketBoard
-from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.pipeline.ports import DispatchDesk, EventSink, PbxControl, SeatBoard
 from callcenter.storage.search import CallSearch
@@ -18,9 +17,17 @@ from callcenter.storage.users import UserStore
 
 
 class HandOff(Protocol):
-    """Ask for a radio dispatch ticket for a qualified call (bound to the dispatch service)."""
+    """Qualify a call, or qualify it and ask for a radio dispatch ticket (bound to the dispatch
+    service). Both take the operator's raw fields: the dispatch service validates them, with
+    the room's configured taxonomy, and checks the call's state, the same way for both."""
 
-    async def request(self, call_id: str, qualification: Qualification, by: str) -> str:
+    async def qualify(
+        self, call_id: str, fields: Mapping[str, Any], by: str, request_id: str
+    ) -> None:
+        """Raises ``QualificationInvalidError`` (bad fields) or ``CallNotQualifiableError``."""
+        ...
+
+    async def request(self, call_id: str, fields: Mapping[str, Any], by: str) -> str:
         """Returns the ticket id; raises ``callcenter.errors.CallcenterError`` if refused."""
         ...
 

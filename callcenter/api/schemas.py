@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from callcenter.api.taxonomy import INCIDENT_TYPES
 from callcenter.api.text import FreeText, OneLine, SecretText
 from callcenter.auth.roles import Role
-from callcenter.domain.events import Qualification
 from callcenter.domain.seats import SeatState
 
 CALL_EXAMPLE: dict[str, Any] = {
@@ -227,39 +224,23 @@ QUALIFICATION_EXAMPLE: dict[str, Any] = {
 
 
 class QualificationIn(BaseModel):
+    """The shape of a qualification; its rules (the room's configured incident types, a
+    dialable callback number, the call's state) are the dispatch service's, one validator for
+    qualify and hand-off (``callcenter.dispatch.qualification.validate``): refusals answer 422
+    with a message per field, or 409 for a call that cannot be qualified yet."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [QUALIFICATION_EXAMPLE]})
 
-    incident_type: str = Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})
+    incident_type: OneLine = Field(
+        max_length=64,
+        description="one of the room's incident types (CALLCENTER_DISPATCH__INCIDENT_TYPES)",
+    )
     priority: Literal["P1", "P2", "P3", "P4"]
     address: OneLine = Field(min_length=1, max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    callback_e164: str | None = Field(default=None, max_length=20, examples=["+212612345678"])
+    callback_e164: OneLine | None = Field(default=None, max_length=20, examples=["+212612345678"])
     notes: FreeText = Field(default="", max_length=2000)
-
-    @field_validator("incident_type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        if value not in INCIDENT_TYPES:
-            raise ValueError(f"unknown incident type; one of {', '.join(INCIDENT_TYPES)}")
-        return value
-
-    @field_validator("callback_e164")
-    @classmethod
-    def _e164(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            number = phonenumbers.parse(value, None)
-        except phonenumbers.NumberParseException as exc:
-            raise ValueError("callback_e164 must be an E.164 number like +212612345678") from exc
-        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if not phonenumbers.is_valid_number(number) or formatted != value:
-            raise ValueError("callback_e164 must be a valid E.164 number like +212612345678")
-        return value
-
-    def to_domain(self) -> Qualification:
-        return Qualification(**self.model_dump())
 
 
 class HandOffOut(BaseModel):

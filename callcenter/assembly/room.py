@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import uvicorn
 
@@ -37,7 +36,6 @@ from callcenter.assembly.api import api_server, services
 from callcenter.assembly.dispatch import Dispatch, open_dispatch
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
 from callcenter.domain.call import still_live
-from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
 from callcenter.live.messages import FeedLog
@@ -58,11 +56,14 @@ class DispatchHandOff:
     def __init__(self, service: HandoffService) -> None:
         self.service = service
 
-    async def request(self, call_id: str, qualification: Qualification, by: str) -> str:
+    async def qualify(
+        self, call_id: str, fields: Mapping[str, Any], by: str, request_id: str
+    ) -> None:
+        await self.service.qualify(call_id, fields, by=by, request_id=request_id, hand_off=False)
+
+    async def request(self, call_id: str, fields: Mapping[str, Any], by: str) -> str:
         # One hand-off per call: asking again returns the same ticket.
-        result = await self.service.qualify(
-            call_id, asdict(qualification), by=by, request_id=f"handoff:{call_id}"
-        )
+        result = await self.service.qualify(call_id, fields, by=by, request_id=f"handoff:{call_id}")
         assert result.ticket_id is not None, "hand_off=True always yields a ticket"
         return result.ticket_id
 

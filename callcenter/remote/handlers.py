@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from callcenter.api.ports import HandOff
-from callcenter.domain.events import Qualification
 from callcenter.messaging.command_server import Handler
 from callcenter.messaging.event_codec import decode_event
 from callcenter.pipeline.ports import EventSink, PbxControl
@@ -39,11 +38,18 @@ def bridge_handlers(pbx: PbxControl, sink: EventSink, handoff: HandOff) -> Mappi
     async def submit(args: dict[str, Any]) -> None:
         await sink.submit(decode_event(args["event"]))
 
+    async def qualify(args: dict[str, Any]) -> None:
+        fields = dict(args["qualification"])
+        await handoff.qualify(
+            str(args["call_id"]), fields, str(args["by"]), str(args["request_id"])
+        )
+
     async def hand_off(args: dict[str, Any]) -> str:
-        qualification = Qualification(**args["qualification"])
-        return await handoff.request(str(args["call_id"]), qualification, str(args["by"]))
+        fields = dict(args["qualification"])
+        return await handoff.request(str(args["call_id"]), fields, str(args["by"]))
 
     handlers: dict[str, Handler] = {f"pbx.{m}": pbx_handler(m) for m in PBX_METHODS}
     handlers["submit"] = submit
+    handlers["qualify"] = qualify
     handlers["handoff"] = hand_off
     return handlers

@@ -12,10 +12,10 @@ per source id anyway); a hand-off is idempotent per call on the bridge (one tick
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Mapping
 from typing import Any
 
-from callcenter.domain.events import CallEvent, Qualification
+from callcenter.domain.events import CallEvent
 from callcenter.errors import PbxTimeoutError, PbxUnavailableError
 from callcenter.messaging.commands import CommandClient
 from callcenter.messaging.event_codec import encode_event
@@ -82,8 +82,17 @@ class RemoteHandOff:
     def __init__(self, client: CommandClient) -> None:
         self.client = client
 
-    async def request(self, call_id: str, qualification: Qualification, by: str) -> str:
+    async def qualify(
+        self, call_id: str, fields: Mapping[str, Any], by: str, request_id: str
+    ) -> None:
+        await self.client.call(
+            "qualify",
+            {"call_id": call_id, "qualification": dict(fields), "by": by, "request_id": request_id},
+            request_id=f"qualify:{call_id}:{request_id}",
+        )
+
+    async def request(self, call_id: str, fields: Mapping[str, Any], by: str) -> str:
         ticket = await self.client.call(
-            "handoff", {"call_id": call_id, "qualification": asdict(qualification), "by": by}
+            "handoff", {"call_id": call_id, "qualification": dict(fields), "by": by}
         )
         return str(ticket)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
+from callcenter.dispatch.handoff import HandoffService
+from callcenter.dispatch.qualification import validate
 from callcenter.domain.dispatch import Ticket, TicketState
-from callcenter.domain.events import Qualification
 from callcenter.domain.seats import Seat, SeatState
 from callcenter.errors import CallcenterError
 
@@ -92,10 +95,20 @@ class FakeDispatch:
 
 
 class FakeHandOff:
-    def __init__(self, desk: FakeDispatch) -> None:
-        self.desk = desk
+    """Qualifies through the real dispatch service (its validator, the call's state); a
+    hand-off's ticket goes to the fake desk instead of the ticket tables."""
 
-    async def request(self, call_id: str, qualification: Qualification, by: str) -> str:
+    def __init__(self, desk: FakeDispatch, service: HandoffService) -> None:
+        self.desk = desk
+        self.service = service
+
+    async def qualify(
+        self, call_id: str, fields: Mapping[str, Any], by: str, request_id: str
+    ) -> None:
+        await self.service.qualify(call_id, fields, by=by, request_id=request_id, hand_off=False)
+
+    async def request(self, call_id: str, fields: Mapping[str, Any], by: str) -> str:
+        qualification = validate(fields, self.service.taxonomy)
         ticket_id = f"T-{len(self.desk.tickets) + 1:06d}"
         self.desk.tickets[ticket_id] = Ticket(
             id=ticket_id,

@@ -22,12 +22,15 @@ from callcenter.api.ports import Services
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.roles import Role
 from callcenter.auth.tokens import Identity, Tokens
+from callcenter.dispatch.handoff import HandoffService, PipelineCalls
+from callcenter.dispatch.qualification import Taxonomy
 from callcenter.domain.events import Clock
 from callcenter.live.hub import LiveHub
 from callcenter.live.messages import FeedLog
 from callcenter.pipeline.direct import ProcessorSink
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.storage.store import TimelineStore
+from callcenter.storage.tickets import TicketStore
 from callcenter.storage.users import UserStore
 from tests.api.fakes import FakeDispatch, FakeHandOff, FakePbx, FakeSeatBoard, seat_name
 
@@ -85,7 +88,15 @@ async def build_room(store: TimelineStore, feed_log: FeedLog, **app_kwargs: Any)
         seats=board,
         events=ProcessorSink(processor),
         dispatch=desk,
-        handoff=FakeHandOff(desk),
+        handoff=FakeHandOff(
+            desk,
+            HandoffService(
+                ProcessorSink(processor),
+                PipelineCalls(processor, store),
+                TicketStore(store.engine),
+                Taxonomy.default(),
+            ),
+        ),
         pbx_connected=lambda: True,
         counters=lambda: dict(vars(processor.stats)),
     )

@@ -53,8 +53,8 @@ async def test_room_config_for_every_role(sip_room: tuple[Room, str]) -> None:
             r = await http.get("/room/config", headers=room.headers(user))
             assert r.status_code == 200, (user, r.text)
             assert r.json() == {
-                # configured, "other" always; a code the qualification form refuses is left out
-                "incident_types": ["theft", "fire", "other"],
+                # as configured, "other" always: what qualify and hand-off accept
+                "incident_types": ["theft", "fire", "cattle_rustling", "other"],
                 "priorities": ["P1", "P2", "P3", "P4"],
                 "pause_reasons": ["lunch"],
                 "time_zone": "Europe/Paris",

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callcenter.api.access import PUBLIC, ROUTE_ROLES
-from callcenter.domain.events import CallEntered, CallerQueued, SeatOffered
+from callcenter.dispatch.qualification import DEFAULT_INCIDENT_TYPES
+from callcenter.domain.events import CallAnswered, CallEntered, CallerQueued, SeatOffered
 from callcenter.domain.seats import SeatState
 from callcenter.live.memory import MemoryLog
 from callcenter.storage.database import create_engine, upgrade
@@ -33,7 +34,9 @@ from tests.api.room import BY_ROLE, Room, build_room, ev, serve
 from tests.databases import postgres_database
 
 METHODS = ("get", "post", "put", "patch", "delete")
-KNOWN_IDS = ["c1", "Seat 03", "Seat 04", "op4", "T-000001"]
+KNOWN_IDS = ["c1", "c2", "Seat 03", "Seat 04", "op4", "T-000001"]
+# Fields whose valid values the schema cannot say (the room's configuration decides them).
+KNOWN_VALUES: dict[str, list[Any]] = {"incident_type": list(DEFAULT_INCIDENT_TYPES)}
 # Strings PostgreSQL, AMI framing, JSON writers or screens choke on.
 HOSTILE_TEXT = st.sampled_from(
     ["\x00", "a\x00b", "\r\n", "x\nAction: Ping", "\x85", "\u202e", "\ud800", "a\udfffb", "\x7f"]
@@ -58,14 +61,22 @@ def server() -> Iterator[tuple[Room, str]]:
         engine = create_engine(url)
         await upgrade(engine)
         room = await build_room(TimelineStore(engine), MemoryLog())
-        # One call in the room, ringing on Seat 03 (the fuzzing operator's seat), so the
-        # handlers past "not found" are reached too.
+        # One call in the room, answered on Seat 03 (the fuzzing operator's seat), so the
+        # handlers past "not found" are reached too (a call can be qualified once answered).
         await room.processor.handle(ev(CallEntered, "c1", caller_raw="0612345678"))
         await room.processor.handle(
             ev(CallerQueued, "c1", queue="line19", position=1, count=1, channel="PJSIP/t-1")
         )
         await room.processor.handle(ev(SeatOffered, "c1", queue="line19", seat="Seat 03"))
-        room.board.set("Seat 03", state=SeatState.RINGING, call_id="c1")
+        await room.processor.handle(
+            ev(CallAnswered, "c1", queue="line19", seat="Seat 03", hold_seconds=2, ring_seconds=1)
+        )
+        room.board.set("Seat 03", state=SeatState.IN_CALL, call_id="c1")
+        # And one waiting in the queue, for the supervisor's reprioritisation.
+        await room.processor.handle(ev(CallEntered, "c2", caller_raw="0612345679"))
+        await room.processor.handle(
+            ev(CallerQueued, "c2", queue="line19", position=1, count=1, channel="PJSIP/t-2")
+        )
         stop = asyncio.Event()
         state["loop"], state["stop"], state["room"] = asyncio.get_running_loop(), stop, room
         try:
@@ -155,9 +166,14 @@ def _valid(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if kind == "object":
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
+
+        def field(name: str, sub: dict[str, Any]) -> st.SearchStrategy[Any]:
+            known = KNOWN_VALUES.get(name)
+            return st.sampled_from(known) | _valid(sub) if known else _valid(sub)
+
         return st.fixed_dictionaries(
-            {k: _valid(v) for k, v in props.items() if k in required},
-            optional={k: _valid(v) for k, v in props.items() if k not in required},
+            {k: field(k, v) for k, v in props.items() if k in required},
+            optional={k: field(k, v) for k, v in props.items() if k not in required},
         )
     return ANY_JSON
 
@@ -209,9 +225,13 @@ def _request(path: str, op: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]
 
 
 def _encodable(value: Any) -> bool:
-    if isinstance(value, list):  # an array query parameter: each of its values
+    if isinstance(value, str):
+        return not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if isinstance(value, list | tuple):
         return all(_encodable(v) for v in value)
-    return not isinstance(value, str) or not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    return True
 
 
 def _header_safe(value: Any) -> bool:

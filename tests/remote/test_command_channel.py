@@ -6,6 +6,8 @@ import asyncio
 import inspect
 import json
 import time
+from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,12 +58,20 @@ class Sink:
 
 class Desk:
     def __init__(self) -> None:
-        self.requests: list[tuple[str, Qualification, str]] = []
+        self.requests: list[tuple[str, dict[str, Any], str]] = []
+        self.qualified: list[tuple[str, dict[str, Any], str, str]] = []
 
-    async def request(self, call_id: str, qualification: Qualification, by: str) -> str:
+    async def qualify(
+        self, call_id: str, fields: Mapping[str, Any], by: str, request_id: str
+    ) -> None:
         if call_id == "unanswered":
             raise CallNotQualifiableError(call_id, "queued")
-        self.requests.append((call_id, qualification, by))
+        self.qualified.append((call_id, dict(fields), by, request_id))
+
+    async def request(self, call_id: str, fields: Mapping[str, Any], by: str) -> str:
+        if call_id == "unanswered":
+            raise CallNotQualifiableError(call_id, "queued")
+        self.requests.append((call_id, dict(fields), by))
         return f"T-{call_id}"
 
 
@@ -139,11 +149,16 @@ async def test_events_and_hand_offs_cross_over() -> None:
         client = command_client(redis, keys)
         await RemoteEventSink(client).submit(event)
         await RemoteEventSink(client).submit(event)  # a retry: same command id, queued once
-        assert await RemoteHandOff(client).request("1700.1", q, "op03") == "T-1700.1"
+        fields = asdict(q)
+        assert await RemoteHandOff(client).request("1700.1", fields, "op03") == "T-1700.1"
         with pytest.raises(CallNotQualifiableError):
-            await RemoteHandOff(client).request("unanswered", q, "op03")
+            await RemoteHandOff(client).request("unanswered", fields, "op03")
+        await RemoteHandOff(client).qualify("1700.1", fields, "op03", "api:k2")
+        with pytest.raises(CallNotQualifiableError):
+            await RemoteHandOff(client).qualify("unanswered", fields, "op03", "api:k3")
     assert sink.events == [event]
-    assert desk.requests == [("1700.1", q, "op03")]
+    assert desk.requests == [("1700.1", fields, "op03")]
+    assert desk.qualified == [("1700.1", fields, "op03", "api:k2")]
 
 
 async def test_a_command_id_is_performed_once() -> None:
@@ -186,7 +201,7 @@ async def test_no_bridge_answers_unavailable_at_once() -> None:
                 await RemotePbx(client).answer("PJSIP/seat03")
             with pytest.raises(BridgeUnavailableError, match="no bridge"):
                 await RemoteHandOff(client).request(
-                    "c", Qualification(incident_type="fire", priority="P1", address="x"), "op"
+                    "c", {"incident_type": "fire", "priority": "P1", "address": "x"}, "op"
                 )
         assert await redis.xlen(keys.commands) == 0  # nothing left behind to perform later
 
@@ -201,7 +216,7 @@ async def test_a_silent_bridge_answers_timeout_at_the_deadline() -> None:
                 await RemotePbx(client).answer("PJSIP/seat03")
             with pytest.raises(BridgeTimeoutError):
                 await RemoteHandOff(client).request(
-                    "c", Qualification(incident_type="fire", priority="P1", address="x"), "op"
+                    "c", {"incident_type": "fire", "priority": "P1", "address": "x"}, "op"
                 )
         assert client.stats.timeouts == 2
 

@@ -28,7 +28,6 @@ from callcenter.api.schemas import (
     TransferIn,
 )
 from callcenter.auth.tokens import Identity
-from callcenter.domain.events import CallQualified, Clock
 from callcenter.domain.seats import Seat
 from callcenter.storage.search import CallQuery
 
@@ -128,7 +127,14 @@ async def transfer(body: TransferIn, svc: Svc, who: Who) -> Accepted:
     return Accepted(detail=f"transfer {call_id} to {body.extension}")
 
 
-@router.post("/qualify", responses=NO_CALL)
+QUALIFY_ERRORS: Responses = {
+    **NO_CALL,
+    409: {"description": "no call on the seat, or the call cannot be qualified in its state"},
+    422: {"description": "a field is refused (unknown incident type, ...): detail per field"},
+}
+
+
+@router.post("/qualify", responses=QUALIFY_ERRORS)
 async def qualify(
     body: QualificationIn, svc: Svc, who: Who, idempotency_key: IdempotencyKey = None
 ) -> Accepted:
@@ -138,25 +144,15 @@ async def qualify(
     row = await svc.store.get_call(call_id)
     if row is not None and row["qualification"] == body.model_dump():
         return Accepted(detail=f"qualify {call_id}: unchanged")
-    now = datetime.now(UTC)
-    await svc.events.submit(
-        CallQualified(
-            call_id=call_id,
-            at=now,
-            received_at=now,
-            source_id=f"api:qualify:{idempotency_key or uuid.uuid4().hex}",
-            clock=Clock.ARRIVAL,
-            qualification=body.to_domain(),
-            by=who.username,
-        )
-    )
+    request_id = f"api:{idempotency_key or uuid.uuid4().hex}"
+    await svc.handoff.qualify(call_id, body.model_dump(), who.username, request_id)
     return Accepted(detail=f"qualify {call_id}")
 
 
-@router.post("/handoff", responses=NO_CALL)
+@router.post("/handoff", responses=QUALIFY_ERRORS)
 async def handoff(body: QualificationIn, svc: Svc, who: Who) -> HandOffOut:
     """Hand the qualified call to radio dispatch; returns the dispatch ticket. Sending the
     qualification already recorded adds no amendment (the step is ``dispatch_requested``)."""
     _seat, call_id = current(svc, who)
-    ticket = await svc.handoff.request(call_id, body.to_domain(), who.username)
+    ticket = await svc.handoff.request(call_id, body.model_dump(), who.username)
     return HandOffOut(call_id=call_id, ticket_id=ticket)

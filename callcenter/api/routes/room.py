@@ -18,7 +18,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
 from callcenter.api.schemas import CallOut, PhoneOut, RoomConfigOut
-from callcenter.api.taxonomy import INCIDENT_TYPES
 from callcenter.dispatch.qualification import Taxonomy
 from callcenter.domain.dispatch import PRIORITIES
 from callcenter.settings import PhoneSettings, RoomSettings
@@ -43,14 +42,13 @@ class RoomFacts:
         phone: PhoneSettings | None,
         incident_types: Sequence[str] | None,
     ) -> RoomFacts:
-        # Offer what the hand-off accepts (the configured list, "other" always) and the
-        # qualification form validates (the API's taxonomy): a type outside either would be
-        # refused when sent.
-        configured = Taxonomy.from_codes(incident_types or INCIDENT_TYPES).types
+        # Offer exactly what qualify and hand-off accept: the configured taxonomy ("other"
+        # always), which their one validator is fed with.
+        taxonomy = Taxonomy.from_codes(incident_types) if incident_types else Taxonomy.default()
         return cls(
             room=room or RoomSettings(),
             phone=phone or PhoneSettings(),
-            incident_types=tuple(c for c in configured if c in INCIDENT_TYPES),
+            incident_types=tuple(taxonomy.types),
         )
 
 

@@ -13,10 +13,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from callcenter.room import api_server
 from pydantic import SecretStr
 
 from callcenter.api.proxies import proxy_options
+from callcenter.assembly.api import api_server
 from callcenter.settings import ApiSettings, Settings
 from callcenter.storage.store import TimelineStore
 from tests.api.room import SECRET, Room

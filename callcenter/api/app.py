@@ -2,8 +2,9 @@
 
 ``create_app`` takes every dependency as an argument (no import-time singletons) and refuses to
 build with the default JWT secret outside demo mode. From the ``api`` settings it adds the
-request size limits (413 for the body, 431 for the headers), the failed-login throttle (shared
-through Redis when ``redis`` has a URL; its connections are closed at shutdown) and who may
+request size limits (413 for the body, 431 for the headers), the failed-login throttle (handed in
+by the composition, ``callcenter.assembly.api``, or built from the settings; shared through
+Redis when ``redis`` has a URL; its connections are closed at shutdown) and who may
 read /metrics, and where the built web app is served from (``callcenter.api.webapp``).
 """
 
@@ -65,17 +66,14 @@ def create_app(
     room_settings: RoomSettings | None = None,
     phone: PhoneSettings | None = None,
     incident_types: Sequence[str] | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> FastAPI:
+    """``throttle``: the failed-login throttle the composition built (the app closes it at
+    shutdown); without one, it is built here from ``api`` and ``redis`` (tests)."""
     check_secret(jwt_secret, demo=demo)
     api = api or ApiSettings()
     redis = redis or RedisSettings()
-    throttle = LoginThrottle(
-        per_user=api.login_failures_per_user,
-        per_address=api.login_failures_per_address,
-        window_seconds=api.login_window_seconds,
-        redis_url=redis.url,
-        key_prefix=redis.login_prefix,
-    )
+    throttle = throttle or LoginThrottle.from_settings(api, redis)
     metrics_token = api.metrics_token.get_secret_value() if api.metrics_token else None
 
     @asynccontextmanager

@@ -17,6 +17,7 @@ from callcenter.api.app import create_app
 from callcenter.api.ports import HandOff, Services
 from callcenter.api.proxies import proxy_options
 from callcenter.auth.passwords import Passwords
+from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import Tokens, signing_secret
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
@@ -82,6 +83,7 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         room_settings=settings.room,
         phone=settings.phone,
         incident_types=settings.dispatch.incident_types,
+        throttle=LoginThrottle.from_settings(settings.api, settings.redis),
     )
     config = uvicorn.Config(
         app,

@@ -28,6 +28,8 @@ from limits.errors import StorageError
 from limits.util import WindowStats
 from redis.asyncio import ConnectionPool
 
+from callcenter.settings import ApiSettings, RedisSettings
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 NAMESPACE = "callcenter-login"
@@ -73,6 +75,17 @@ class LoginThrottle:
             self._shared = MovingWindowRateLimiter(storage)
         self._timeout = timeout
         self.storage_errors = 0
+
+    @classmethod
+    def from_settings(cls, api: ApiSettings, redis: RedisSettings) -> LoginThrottle:
+        """As configured: the ``api`` limits, shared through Redis when ``redis`` has a URL."""
+        return cls(
+            per_user=api.login_failures_per_user,
+            per_address=api.login_failures_per_address,
+            window_seconds=api.login_window_seconds,
+            redis_url=redis.url,
+            key_prefix=redis.login_prefix,
+        )
 
     async def refusal(self, username: str, address: str) -> Refusal | None:
         """Why a login attempt must be refused now, or None if it may go ahead."""

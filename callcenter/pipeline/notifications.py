@@ -9,6 +9,11 @@ counted in ``stats.failed`` and logged the same way, and the worker goes on. Liv
 a dropped message but never the timeline, which the pipeline has already committed: they catch
 up from ``GET /calls/{id}/timeline``.
 
+Two queues, two jobs: this one keeps the pipeline from ever waiting on the live log; the live
+hub's own (``callcenter.live.hub``) keeps, in order, what the log could not take while it was
+down. ``timeout`` (30 s) is longer than the Redis log's own deadline (5 s), so a slow log is
+the hub's to handle; it only bounds a notifier that would hang without one.
+
 ``start()`` before use, ``close(grace)`` at shutdown: it publishes what is queued within
 ``grace`` seconds, then counts the rest as dropped.
 """
@@ -39,7 +44,7 @@ class NotificationQueue:
         notifier: Notifier,
         *,
         maxsize: int = 10_000,
-        timeout: float = 5.0,
+        timeout: float = 30.0,
         log_every: int = 1000,
     ) -> None:
         self.notifier = notifier

@@ -24,7 +24,7 @@ from callcenter.settings import AgiSettings
 from callcenter.sim import dialplan as sim_dialplan
 from callcenter.sim import overflow_plan
 from callcenter.sim import transfer as sim_transfer
-from callcenter.sim.engine import SimOptions
+from callcenter.sim.options import SimOptions
 from callcenter.storage.database import create_engine
 from tests.pbx.conf import Dialplan, matches, sections
 

@@ -26,8 +26,9 @@ from callcenter.sim.agi import AgiClient
 from callcenter.sim.calls import Call, CallSpec
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
 from callcenter.sim.members import pause
+from callcenter.sim.options import SimOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 FILLER = "0600000000"

@@ -32,6 +32,7 @@ from callcenter.domain.events import (
     DispatchEscalated,
     DispatchSent,
     LineEnded,
+    OverflowRound,
     QueueFull,
     SeatOffered,
     SeatRingNoAnswer,
@@ -226,6 +227,10 @@ RULES: dict[type[CallEvent], Rule] = {
         _named("queued"),
     ),
     QueueFull: Rule(_in(S.RINGING, S.OVERFLOWED, S.TRANSFERRED), _overflowed, _named("overflowed")),
+    # each round of the overflow path is on the timeline, even when the queue is not tried
+    # (callcenter's room is full while Asterisk's queue is not): RINGING when the entry's AGI
+    # failed and the full queue's report has not been processed yet
+    OverflowRound: Rule(_in(S.RINGING, S.OVERFLOWED), _unchanged, _named("overflow_round")),
     SeatOffered: Rule(_in(S.QUEUED, S.OFFERED), _offered, _named("offered")),
     SeatRingNoAnswer: Rule(_in(S.QUEUED, S.OFFERED), _ring_no_answer, _named("ring_no_answer")),
     CallerLeftQueue: Rule(_in(S.QUEUED, S.OFFERED, S.ABANDONED), _unchanged, _named("left_queue")),

@@ -18,7 +18,8 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
 A caller who hangs up (unsolicited ``HANGUP`` or ``511``) is still recorded (with a note) and
 gives its place in the room back; a connection that drops or an answer cut by the budget is
 recorded too, and keeps its place (the dialplan fails open into the queue). ``qualify?retry=N``
-(the overflow path asking again) decides afresh but records no second ``entered`` step.
+(the overflow path asking again) decides afresh and records an ``OverflowRound`` (the
+timeline's ``overflow_round`` step), not a second entry.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot
 from callcenter.agi.numbers import CallerNumber, classify
 from callcenter.agi.protocol import AgiHangupError, AgiProtocolError, AgiRequest, AgiSession
 from callcenter.agi.recent import RecentCallers, merge
-from callcenter.domain.events import CallEntered, Clock
+from callcenter.domain.events import CallEntered, Clock, OverflowRound
 from callcenter.pipeline.ports import EventSink
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,10 @@ class QualifyRoute:
         if not call_id:
             return
         if "retry" in request.query:
-            # The overflow path asking again (extensions.conf [overflow]): the entered step is
-            # on the timeline already; joining the queue is recorded from AMI.
+            # The overflow path asking again (extensions.conf [overflow]): not a second entry
+            # but one more round (joining the queue is recorded from AMI).
+            round_ = self._round(request, call_id, decision, received_at, notes)
+            await self._record(round_, deadline, spawn)
             return
         event = self._event(request, call_id, number, decision, received_at, notes)
         await self._record(event, deadline, spawn)
@@ -287,7 +290,38 @@ class QualifyRoute:
             notes=tuple(notes),
         )
 
-    async def _record(self, event: CallEntered, deadline: float, spawn: Spawn) -> None:
+    def _round(
+        self,
+        request: AgiRequest,
+        call_id: str,
+        decision: Decision,
+        received_at: datetime,
+        notes: list[str],
+    ) -> OverflowRound:
+        try:
+            retry = int(request.query.get("retry", ""))
+        except ValueError:
+            retry = 0
+            notes.append(f"retry_unreadable: {request.query.get('retry', '')[:20]!r}")
+        return OverflowRound(
+            call_id=call_id,
+            at=received_at,
+            received_at=received_at,
+            # OVERFLOW_TRIES restarts when a caller enters the overflow path again: the time
+            # keeps each round's identity unique
+            source_id=f"agi:{request.uniqueid or call_id}:retry:{received_at.timestamp():.6f}",
+            clock=Clock.ARRIVAL,
+            retry=retry,
+            route=decision.route,
+            priority=decision.priority,
+            reason=decision.reason,
+            degraded=decision.degraded,
+            notes=tuple(notes),
+        )
+
+    async def _record(
+        self, event: CallEntered | OverflowRound, deadline: float, spawn: Spawn
+    ) -> None:
         """Hand the event over before the dialplan moves on (so the ``entered`` step comes
         before the bridge's ``queued``), but never past the budget: late, it finishes in the
         background."""
@@ -302,7 +336,7 @@ class QualifyRoute:
         if not done:
             log.warning("qualify %s: recording continues after the answer", event.call_id)
 
-    async def _submit(self, event: CallEntered) -> None:
+    async def _submit(self, event: CallEntered | OverflowRound) -> None:
         try:
             async with asyncio.timeout(10.0):
                 await self.sink.submit(event)

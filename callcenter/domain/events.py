@@ -92,6 +92,19 @@ class CallerQueued(CallEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OverflowRound(CallEvent):
+    """The overflow path asked callcenter again (FastAGI ``qualify?retry=N``, once every
+    ``OVERFLOW_RETRY_WAIT`` seconds): round ``retry``, and what was decided this time."""
+
+    retry: int
+    route: str
+    priority: int
+    reason: str
+    degraded: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class QueueFull(CallEvent):
     """The queue had reached maxlen; the dialplan sends the caller to the overflow path."""
 

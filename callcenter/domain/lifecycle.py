@@ -33,6 +33,7 @@ from callcenter.domain.events import (
     DispatchEscalated,
     DispatchSent,
     LineEnded,
+    OverflowRound,
     QueueFull,
     SeatOffered,
     SeatRingNoAnswer,
@@ -231,6 +232,10 @@ RULES: dict[type[CallEvent], Rule] = {
         _named("queued"),
     ),
     QueueFull: Rule(_in(S.RINGING, S.OVERFLOWED, S.TRANSFERRED), _overflowed, _named("overflowed")),
+    # each round of the overflow path is on the timeline, even when the queue is not tried
+    # (callcenter's room is full while Asterisk's queue is not): RINGING when the entry's AGI
+    # failed and the full queue's report has not been processed yet
+    OverflowRound: Rule(_in(S.RINGING, S.OVERFLOWED), _unchanged, _named("overflow_round")),
     SeatOffered: Rule(_in(S.QUEUED, S.OFFERED), _offered, _named("offered")),
     SeatRingNoAnswer: Rule(_in(S.QUEUED, S.OFFERED), _ring_no_answer, _named("ring_no_answer")),
     CallerLeftQueue: Rule(_in(S.QUEUED, S.OFFERED, S.ABANDONED), _unchanged, _named("left_queue")),
@@ -305,13 +310,33 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
 
     kind = rule.kind(call, event)
     new = rule.apply(call, event)
-    effects.append(_step(new, event, kind))
+    left = None
+    if isinstance(event, CallerQueued) and call.state in (S.ANSWERED, S.QUALIFIED) and call.seat:
+        new, left = _left_seat(call, new, event)
+    effects.append(_step(new, event, kind))  # the event's own step always comes first
+    if left is not None:
+        effects.append(left)
     if new.state is S.CLOSED and call.state is not S.CLOSED and kind != "closed":
         # The last condition for closing (hand-off acknowledged, line ended) was just met.
         effects.append(_step(new, event, "closed", suffix=":closed"))
     effects.append(_notify(new, kind))
     effects.extend(_dispatch_effects(new, event))
     return new, effects
+
+
+def _left_seat(call: Call, new: Call, event: CallerQueued) -> tuple[Call, AppendTimeline]:
+    """A caller in conversation joins the queue again: it was Redirected out of the seat's
+    bridge, and Asterisk reports no end of that conversation (its AgentComplete comes stale,
+    at the final hang-up). The conversation ended now: its own ``conversation_ended`` step,
+    and its span in ``talk_seconds``. The span is known for the first conversation (from the
+    answer); a later one's start is not kept, its ``talk_seconds`` is then null."""
+    talk: int | None = None
+    if call.talk_seconds is None and call.answered_at is not None:
+        talk = max(0, round((event.at - call.answered_at).total_seconds()))
+        new = replace(new, talk_seconds=talk)
+    step = _step(new, event, "conversation_ended", suffix=":left_seat")
+    payload = {"queue": call.queue, "seat": call.seat, "talk_seconds": talk, "reason": "redirect"}
+    return new, replace(step, payload={**payload, "state": call.state.value})
 
 
 def _dispatch_effects(call: Call, event: CallEvent) -> list[Effect]:

@@ -306,6 +306,8 @@ async def test_overflow_retry_counts_the_room_again_without_a_second_entered_ste
     again = await play("127.0.0.1", room.port, retry, variables={"CHANNEL(linkedid)": "801.1"})
     assert again.variables["CALLCENTER_ROUTE"] == "queue"
     await room.entered("801.1")  # still exactly one entered step
+    rounds = [s for s in await room.store.timeline("801.1") if s["kind"] == "overflow_round"]
+    assert [(s["payload"]["retry"], s["payload"]["route"]) for s in rounds] == [(1, "queue")]
 
 
 async def test_a_caller_who_redials_at_once_is_linked_before_the_store_knows(

@@ -18,6 +18,7 @@ EXTRA_FIELDS: dict[type[ev.CallEvent], dict[str, Any]] = {
     ev.CallEntered: {"caller_raw": "0612345678", "caller_e164": "+212612345678"},
     ev.CallerQueued: {"queue": "line19", "position": 1, "count": 1},
     ev.QueueFull: {"queue": "line19"},
+    ev.OverflowRound: {"retry": 2, "route": "overflow", "priority": 0, "reason": "room full"},
     ev.SeatOffered: {"queue": "line19", "seat": "Seat 03"},
     ev.SeatRingNoAnswer: {"queue": "line19", "seat": "Seat 03", "ring_ms": 5000},
     ev.CallerLeftQueue: {"queue": "line19", "position": 1, "count": 0},

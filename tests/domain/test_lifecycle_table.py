@@ -27,6 +27,7 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
         S.OVERFLOWED: S.OVERFLOWED,
         S.TRANSFERRED: S.OVERFLOWED,
     },
+    ev.OverflowRound: {S.RINGING: S.RINGING, S.OVERFLOWED: S.OVERFLOWED},
     ev.SeatOffered: {S.QUEUED: S.OFFERED, S.OFFERED: S.OFFERED},
     ev.SeatRingNoAnswer: {S.QUEUED: S.QUEUED, S.OFFERED: S.QUEUED},
     ev.CallerLeftQueue: {S.QUEUED: S.QUEUED, S.OFFERED: S.OFFERED, S.ABANDONED: S.ABANDONED},

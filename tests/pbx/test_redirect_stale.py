@@ -72,7 +72,7 @@ def test_the_stale_agent_complete_after_the_line_ended_changes_nothing() -> None
         ev.LineEnded(**at(15.2)),  # type: ignore[arg-type]
         complete(15.3, "Seat 01", 13, orphan=True),  # the stale one, no Channel fields
     )
-    assert call.talk_seconds == 9
+    assert call.talk_seconds == 2 + 9  # Seat 01 from 2 s to the redirect at 4 s, Seat 02's 9
     assert kinds[-3:] == ["conversation_ended", "line_ended", "stale_agent_complete"]
     assert "conversation_ended" not in kinds[kinds.index("line_ended") :]
 
@@ -82,6 +82,26 @@ def test_the_stale_one_before_the_line_ends_is_recognised_by_its_seat() -> None:
     call, kinds = redirected_call(complete(15, "Seat 02", 9), complete(15.1, "Seat 01", 13))
     assert call == before
     assert kinds[-1] == "stale_agent_complete"
+
+
+def test_each_seats_conversation_is_its_own_span() -> None:
+    call: Call | None = None
+    steps: list[AppendTimeline] = []
+    _, kinds = redirected_call()
+    for event in [
+        ev.CallEntered(**at(0), caller_raw="0612345678"),  # type: ignore[arg-type]
+        ev.CallerQueued(**at(1), queue="line19", position=1, count=1),  # type: ignore[arg-type]
+        ev.CallAnswered(**at(2), queue="line19", seat="Seat 01", hold_seconds=1, ring_seconds=1),  # type: ignore[arg-type]
+        ev.CallerQueued(**at(4.4), queue="line19", position=1, count=1),  # type: ignore[arg-type]
+    ]:
+        call, effects = transition(call, event)
+        steps += [e for e in effects if isinstance(e, AppendTimeline)]
+    assert call is not None and call.seat is None and call.talk_seconds == 2
+    queued, ended = steps[-2:]  # the event's own step first, at the same time
+    assert (queued.kind, ended.kind) == ("queued", "conversation_ended")
+    assert ended.payload["seat"] == "Seat 01" and ended.payload["reason"] == "redirect"
+    assert ended.at == queued.at and ended.source_id.endswith(":left_seat")
+    assert kinds.count("conversation_ended") == 1  # in the redirected call above
 
 
 def test_an_agent_complete_without_channel_fields_is_marked_orphan() -> None:

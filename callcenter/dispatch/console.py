@@ -2,7 +2,8 @@
 
 Lists open tickets (most urgent first) with the nearest available units when the ticket has
 coordinates, or acknowledges one ticket with a unit. Works on the embedded database alone and,
-with Redis configured, as a console of the dispatch stream's consumer group.
+with Redis configured, as a console of the dispatch stream's consumer group. It never migrates
+the schema: on a database not at the current schema it says to run ``callcenter db upgrade``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from callcenter.pipeline.direct import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.settings import Settings
-from callcenter.storage.database import create_engine, upgrade
+from callcenter.storage.database import SchemaOutdatedError, check_schema, create_engine
 from callcenter.storage.store import TimelineStore
 
 
@@ -37,7 +38,11 @@ async def run_console(
     if settings.redis.url:
         redis = connect(settings.redis.url, timeout=cfg.redis_timeout_seconds)
     try:
-        await upgrade(engine)
+        try:
+            await check_schema(engine)  # migrating is 'callcenter db upgrade's job alone
+        except SchemaOutdatedError as exc:
+            write(f"error: {exc}")
+            return 2
         store = TimelineStore(engine)
         processor = CallProcessor(store, NullNotifier())
         sink = ProcessorSink(processor)

@@ -4,7 +4,8 @@ Lists open tickets (most urgent first) with the nearest available units when the
 coordinates, or acknowledges one ticket with a unit. Works on the embedded database alone and,
 with Redis configured, as a console of the dispatch stream's consumer group; then an
 acknowledgement is also announced on the shared live log (``/live/dispatch``). Without Redis
-the room announces it when it records it.
+the room announces it when it records it. It never migrates the schema: on a database not at
+the current schema it says to run ``callcenter db upgrade``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from callcenter.pipeline.direct import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.settings import Settings
-from callcenter.storage.database import create_engine, upgrade
+from callcenter.storage.database import SchemaOutdatedError, check_schema, create_engine
 from callcenter.storage.store import TimelineStore
 
 
@@ -43,7 +44,11 @@ async def run_console(
         redis = connect(settings.redis.url, timeout=cfg.redis_timeout_seconds)
         live_log = RedisStreamLog.from_url(settings.redis.url, key=settings.redis.live_stream)
     try:
-        await upgrade(engine)
+        try:
+            await check_schema(engine)  # migrating is 'callcenter db upgrade's job alone
+        except SchemaOutdatedError as exc:
+            write(f"error: {exc}")
+            return 2
         store = TimelineStore(engine)
         processor = CallProcessor(store, NullNotifier())
         sink = ProcessorSink(processor)

@@ -7,6 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -50,3 +52,24 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+class SchemaOutdatedError(Exception):
+    """The database is not at the schema this code expects; only ``callcenter db upgrade``
+    migrates it (a command that merely reads or writes rows never does)."""
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    """Raise ``SchemaOutdatedError`` unless the database is at the migrations' head."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(current)
+    if found != head:
+        raise SchemaOutdatedError(
+            f"the database schema is at {found or 'nothing'}, this callcenter needs {head}: "
+            "run 'callcenter db upgrade' first"
+        )

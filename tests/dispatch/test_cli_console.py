@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import inspect, text
 
 from callcenter.dispatch.desk import AckRecorder
 from callcenter.messaging.stream import DispatchStream
@@ -97,5 +98,29 @@ async def test_list_then_acknowledge(
         assert kinds[-2:] == ["dispatch_sent", "handed_off"]
         call = await room.store.get_call(call_id)
         assert call is not None and call["dispatch_unit"] == "CAR-02"
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("at", [None, "0004"])
+async def test_the_console_never_migrates(at: str | None, tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    engine = create_engine(url)
+    try:
+        if at is not None:
+            await upgrade(engine, at)
+        result = console(env={"CALLCENTER_DATABASE__URL": url}, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "callcenter db upgrade" in result.stdout
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            version = (
+                (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+                if "alembic_version" in tables
+                else None
+            )
+        assert version == at
+        if at is None:
+            assert tables == set()
     finally:
         await engine.dispose()

@@ -157,3 +157,28 @@ def test_nothing_is_published_on_the_host() -> None:
     for name in ("postgres", "redis", "migrate", "api"):
         networks = data["services"][name]["networks"]
         assert list(networks) == ["backend"], name
+
+
+def test_the_monitoring_override_is_valid_and_scrapes_every_process() -> None:
+    override = stack.interpolate_tree(
+        stack.parse_yaml((stack.ROOT / "deploy" / "compose.monitoring.yml").read_text()),
+        stack.read_env_file(stack.ENV_EXAMPLE),
+    )
+    assert errors(override) == []
+    prometheus = override["services"]["prometheus"]
+    assert override["secrets"]["metrics_token"] == {"environment": "CALLCENTER_API__METRICS_TOKEN"}
+    assert set(prometheus["networks"]) == {"room", "backend"}
+    main = stack.compose()
+    assert set(prometheus["networks"]) <= set(main["networks"])
+    lan = [
+        s["networks"]["room"]["ipv4_address"]
+        for s in main["services"].values()
+        if isinstance(s.get("networks"), dict) and "room" in s["networks"]
+    ]
+    assert prometheus["networks"]["room"]["ipv4_address"] not in lan
+    scrape = stack.parse_yaml((stack.ROOT / "deploy" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in scrape["scrape_configs"]}
+    for job in jobs.values():
+        assert job["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
+    assert jobs["callcenter"]["static_configs"] == [{"targets": ["callcenter-api:8000"]}]
+    assert jobs["callcenter-api"]["dns_sd_configs"][0]["names"] == ["api"]

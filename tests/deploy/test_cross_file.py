@@ -81,11 +81,22 @@ def test_api_port_everywhere() -> None:
     assert ApiSettings().port == 8000
     for service in ("callcenter", "api"):
         assert env(service)["CALLCENTER_API__PORT"] == "8000"
-        assert env(service)["CALLCENTER_API__HOST"] == "0.0.0.0"
         assert "8000" in exposed(service)
     assert '"CALLCENTER_API__PORT", "8000"' in (ROOT / "deploy" / "healthcheck.py").read_text()
     assert re.search(r"dynamic a \{\$PROXY_UPSTREAM\} 8000\b", CADDYFILE)
-    assert services()["proxy"]["environment"]["PROXY_UPSTREAM"] in ("callcenter", "api")
+
+
+def test_plain_http_is_never_on_the_lan_and_the_proxy_finds_it() -> None:
+    """From the LAN the API is reached through the proxy (TLS) only."""
+    assert env("callcenter")["CALLCENTER_API__HOST"] == address("callcenter", "backend")
+    assert env("api")["CALLCENTER_API__HOST"] == "0.0.0.0"
+    assert networks_of("api") == {"backend"}
+    # the proxy's upstream names resolve to backend addresses only
+    upstream = services()["proxy"]["environment"]["PROXY_UPSTREAM"]
+    assert upstream in services()["callcenter"]["networks"]["backend"]["aliases"]
+    assert "callcenter-api" not in str(services()["callcenter"]["networks"]["room"])
+    scaled = stack.compose(stack.read_env_file(stack.ENV_EXAMPLE) | {"PROXY_UPSTREAM": "api"})
+    assert scaled["services"]["proxy"]["environment"]["PROXY_UPSTREAM"] == "api"
 
 
 def test_websocket_ports_and_the_seats_url() -> None:
@@ -132,9 +143,9 @@ def test_the_lan_addresses_fit_the_room_network() -> None:
     for ip in [*fixed, trunk]:
         assert ipaddress.ip_address(ip) in subnet, ip
     assert trunk not in fixed  # the gateway is the LAN's, not a container
-    # the proxy's addresses are the only ones whose X-Forwarded-For callcenter believes
+    # the proxy's backend address is the only one whose X-Forwarded-For callcenter believes
     trusted = json.loads(env("callcenter")["CALLCENTER_API__TRUSTED_PROXIES"])
-    assert set(trusted) == {address("proxy", "room"), address("proxy", "backend")}
+    assert trusted == [address("proxy", "backend")]
 
 
 def test_database_and_redis_hosts_are_services_on_a_shared_network() -> None:
@@ -230,4 +241,5 @@ def test_callcenter_settings_read_the_stack_environment(
         s.name for s in sections(ROOT / "asterisk/pjsip.conf") if "seat-auth" in s.templates
     }
     assert set(members.values()) == auth_sections
-    assert settings.api.trusted_proxies == ["10.19.0.30", "172.29.19.30"]
+    assert settings.api.trusted_proxies == ["172.29.19.30"]
+    assert settings.api.host == "172.29.19.20"

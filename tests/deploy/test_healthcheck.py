@@ -45,8 +45,10 @@ def server() -> Iterator[int]:
     thread.join(5)
 
 
-def check(port: int) -> int:
+def check(port: int, host: str | None = None) -> int:
     env = {"PATH": os.environ["PATH"], "CALLCENTER_API__PORT": str(port)}
+    if host is not None:
+        env["CALLCENTER_API__HOST"] = host
     return subprocess.run(
         [sys.executable, str(SCRIPT)], env=env, capture_output=True, timeout=30, check=False
     ).returncode
@@ -57,6 +59,14 @@ def test_healthy_only_when_readyz_is_200(server: int, status: int, healthy: bool
     Readyz.status = status
     assert (check(server) == 0) is healthy
     assert Readyz.paths == ["/readyz"]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1"])
+def test_asks_where_the_api_listens(server: int, host: str) -> None:
+    """callcenter binds its backend address in the stack, api replicas every interface."""
+    Readyz.status = 200
+    assert check(server, host) == 0
+    assert check(server, "127.0.0.2") == 1  # not where the server listens
 
 
 def test_unhealthy_when_nothing_listens() -> None:

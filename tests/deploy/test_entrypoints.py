@@ -212,3 +212,25 @@ def test_asterisk_installs_the_room_certificate_for_the_asterisk_user_only(tmp_p
     key = tmp_path / "etc" / "keys" / "asterisk.key"
     assert key.read_text() == "KEY\n" and key.stat().st_mode & 0o077 == 0
     assert (tmp_path / "etc" / "keys" / "asterisk.crt").read_text() == "CERT\n"
+
+
+def test_new_room_env_makes_an_env_file_every_container_accepts(tmp_path: Path) -> None:
+    script = ROOT / "deploy" / "new-room-env.sh"
+    out = tmp_path / "room.env"
+    made = subprocess.run(
+        ["sh", str(script), str(out)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert made.returncode == 0, made.stderr
+    assert out.stat().st_mode & 0o077 == 0
+    env = stack.read_env_file(out)
+    assert set(env) == set(stack.read_env_file(stack.ENV_EXAMPLE))
+    assert len({v for k, v in env.items() if k.endswith(("PASSWORD", "SECRET", "TOKEN"))}) == 6
+    for service in ("postgres", "redis", "asterisk", "callcenter", "api", "migrate"):
+        values = service_env(service, env)
+        names = [k for k in values if k.endswith(("PASSWORD", "SECRET", "TOKEN"))]
+        assert run(CHECK, *names, env=values).returncode == 0, service
+    assert render_asterisk(tmp_path, service_env("asterisk", env)).returncode == 0
+    again = subprocess.run(
+        ["sh", str(script), str(out)], capture_output=True, timeout=60, check=False
+    )
+    assert again.returncode == 1  # never overwrites

@@ -182,3 +182,7 @@ def test_the_monitoring_override_is_valid_and_scrapes_every_process() -> None:
         assert job["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
     assert jobs["callcenter"]["static_configs"] == [{"targets": ["callcenter-api:8000"]}]
     assert jobs["callcenter-api"]["dns_sd_configs"][0]["names"] == ["api"]
+
+
+def test_the_project_name_is_fixed_so_volumes_keep_their_names() -> None:
+    assert stack.compose()["name"] == "callcenter"

@@ -243,3 +243,14 @@ def test_callcenter_settings_read_the_stack_environment(
     assert set(members.values()) == auth_sections
     assert settings.api.trusted_proxies == ["172.29.19.30"]
     assert settings.api.host == "172.29.19.20"
+
+
+def test_asterisk_offers_the_seats_no_ice_candidate_on_the_backend_network() -> None:
+    backend = ipaddress.ip_network(
+        stack.compose()["networks"]["backend"]["ipam"]["config"][0]["subnet"]
+    )
+    rtp = conf("rtp.conf")["general"]
+    network, mask = one(rtp, "ice_deny").split("/")
+    assert ipaddress.ip_network(f"{network}/{mask}") == backend
+    assert "backend" in networks_of("asterisk")
+    assert (one(rtp, "rtpstart"), one(rtp, "rtpend")) == ("10000", "20000")

@@ -86,9 +86,37 @@ def interpolate_tree(node: Any, env: Mapping[str, str]) -> Any:
     return node
 
 
+class Reset:
+    """Compose's ``!reset`` tag: in an override file, the value is removed from the merge."""
+
+    def __repr__(self) -> str:
+        return "!reset"
+
+
+RESET = Reset()
+
+
 def parse_yaml(text: str) -> Any:
     """Plain dicts and lists (merge keys ``<<`` resolved), as Compose sees the file."""
-    return _plain(YAML(typ="safe", pure=True).load(io.StringIO(text)))
+    yaml = YAML(typ="safe", pure=True)
+    yaml.constructor.add_constructor("!reset", lambda _loader, _node: RESET)
+    return _plain(yaml.load(io.StringIO(text)))
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Compose's merge of an override file into a file: mappings merge key by key, other
+    values are replaced, ``!reset`` removes the key (for what this project's files use)."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            if value is RESET:
+                merged.pop(key, None)
+            elif key in merged:
+                merged[key] = merge(merged[key], value)
+            else:
+                merged[key] = value
+        return merged
+    return override
 
 
 def _plain(node: Any) -> Any:

@@ -186,3 +186,20 @@ def test_the_monitoring_override_is_valid_and_scrapes_every_process() -> None:
 
 def test_the_project_name_is_fixed_so_volumes_keep_their_names() -> None:
     assert stack.compose()["name"] == "callcenter"
+
+
+def test_the_lab_override_makes_the_room_network_a_local_bridge() -> None:
+    override = stack.parse_yaml((stack.ROOT / "deploy" / "compose.lab.yml").read_text())
+    lab = stack.merge(stack.compose(), override)
+    assert errors(lab) == []
+    room = lab["networks"]["room"]
+    assert room["driver"] == "bridge" and "driver_opts" not in room
+    (pool,) = room["ipam"]["config"]
+    # the same subnet as the LAN, so the PBX's addresses stand; the host is not the trunk
+    assert pool["subnet"] == stack.compose()["networks"]["room"]["ipam"]["config"][0]["subnet"]
+    used = {
+        s["networks"]["room"]["ipv4_address"]
+        for s in lab["services"].values()
+        if isinstance(s.get("networks"), dict) and "room" in s["networks"]
+    }
+    assert pool["gateway"] not in used | {"10.19.0.1"}

@@ -203,3 +203,12 @@ def test_the_lab_override_makes_the_room_network_a_local_bridge() -> None:
         if isinstance(s.get("networks"), dict) and "room" in s["networks"]
     }
     assert pool["gateway"] not in used | {"10.19.0.1"}
+
+
+def test_callcenter_processes_run_read_only_without_capabilities() -> None:
+    services = stack.compose()["services"]
+    for name in ("migrate", "callcenter", "api"):
+        service = services[name]
+        assert service["read_only"] is True and service["tmpfs"] == ["/tmp"], name
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name

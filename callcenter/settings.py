@@ -101,6 +101,8 @@ class ApiSettings(BaseModel):
     # Larger request bodies are refused with 413, larger header blocks with 431.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     max_header_bytes: int = Field(default=8 * 1024, gt=0)
+    # The built web app (index.html + assets/); None: the package's own callcenter/webapp/.
+    web_dir: Path | None = None
 
     @field_validator("metrics_token")
     @classmethod

@@ -66,6 +66,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/audit/access-log"): AUDIT,
     # radio dispatch
     ("GET", "/dispatch/tickets"): DISPATCH,
+    ("GET", "/dispatch/units"): DISPATCH,
     ("POST", "/dispatch/tickets/{ticket_id}/ack"): frozenset({R.DISPATCHER}),
     # users
     ("GET", "/users"): ADMIN,

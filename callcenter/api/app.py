@@ -4,7 +4,7 @@
 build with the default JWT secret outside demo mode. From the ``api`` settings it adds the
 request size limits (413 for the body, 431 for the headers), the failed-login throttle (shared
 through Redis when ``redis`` has a URL; its connections are closed at shutdown) and who may
-read /metrics.
+read /metrics, and where the built web app is served from (``callcenter.api.webapp``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from callcenter.api.routes import (
     users,
 )
 from callcenter.api.statsfeed import run_stats_feed
+from callcenter.api.webapp import mount_web_app
 from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import check_secret
 from callcenter.settings import ApiSettings, RedisSettings
@@ -106,4 +107,5 @@ def create_app(
     for module in (operations, auth, calls, seats, operator, supervisor, audit, dispatch, users):
         app.include_router(module.router)
     app.include_router(live_router)
+    mount_web_app(app, api.web_dir)  # last: the screens' paths never shadow an API route
     return app

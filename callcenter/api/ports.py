@@ -8,6 +8,7 @@ from typing import Protocol
 
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens
+from callcenter.dispatch.board import TicketBoard
 from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.pipeline.ports import DispatchDesk, EventSink, PbxControl, SeatBoard
@@ -42,6 +43,8 @@ class Services:
     counters: Callable[[], dict[str, int]] = field(default=dict)
     transfer_context: str = "line19-transfer"
     search: CallSearch = field(init=False)
+    board: TicketBoard = field(init=False)  # tickets as dispatchers see them; the units
 
     def __post_init__(self) -> None:
         self.search = CallSearch(self.store.engine)
+        self.board = TicketBoard(self.store.engine)

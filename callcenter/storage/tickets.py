@@ -31,6 +31,7 @@ from callcenter.domain.dispatch import (
 )
 from callcenter.storage.dispatch_tables import FieldUnitRecord
 from callcenter.storage.outbox import TICKETS, ticket_from_row
+from callcenter.storage.store import CALLS
 
 UNITS = FieldUnitRecord.__table__  # type: ignore[attr-defined]
 _OPEN = [s.value for s in OPEN_TICKET_STATES]
@@ -89,6 +90,16 @@ class TicketStore:
         )
         async with self.engine.connect() as conn:
             return [ticket_from_row(row) for row in await conn.execute(query)]
+
+    async def callers(self, call_ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """``(caller_e164, seat)`` of each known call among ``call_ids`` (one query)."""
+        if not call_ids:
+            return {}
+        query = select(CALLS.c.id, CALLS.c.caller_e164, CALLS.c.seat).where(
+            CALLS.c.id.in_(list(set(call_ids)))
+        )
+        async with self.engine.connect() as conn:
+            return {i: (caller, seat) for i, caller, seat in await conn.execute(query)}
 
     async def for_call(self, call_id: str) -> list[Ticket]:
         query = select(TICKETS).where(TICKETS.c.call_id == call_id).order_by(TICKETS.c.created_at)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent, Ticket } from '../src/api/types';
-import { dispatchReducer, initialDispatch, type DispatchAction, type DispatchState } from '../src/store/dispatch';
+import { candidatesOf, dispatchReducer, initialDispatch, type DispatchAction, type DispatchState } from '../src/store/dispatch';
 
 const ticket = (id: string, priority: string, created_at: string, extra: Partial<Ticket> = {}): Ticket => ({
   id, call_id: `c-${id}`, state: 'sent', created_at, unit: null, acknowledged_by: null, acknowledged_at: null,
@@ -11,7 +11,7 @@ const ticket = (id: string, priority: string, created_at: string, extra: Partial
 const A = ticket('T-1', 'P3', '2026-12-01T10:00:00Z');
 const B = ticket('T-2', 'P1', '2026-12-01T10:05:00Z');
 const C = ticket('T-3', 'P1', '2026-12-01T10:01:00Z');
-const loaded = (tickets: Ticket[], extra: Partial<DispatchState> = {}): DispatchState => dispatchReducer({ ...initialDispatch, ...extra }, { type: 'loaded', tickets });
+const loaded = (tickets: Ticket[], extra: Partial<DispatchState> = {}): DispatchState => dispatchReducer({ ...initialDispatch, ...extra }, { type: 'loaded', tickets, units: [] });
 const live = (kind: string, payload: unknown, topic = 'dispatch'): DispatchAction => ({
   type: 'live', event: { type: 'event', seq: 1, topic, kind, at: '', call_id: null, seat: null, payload } as LiveEvent,
 });
@@ -67,5 +67,24 @@ describe('dispatchReducer: (state, action) -> state', () => {
   it('a failure is shown and sending stops', () => {
     const s = dispatchReducer({ ...loaded([A]), sending: 'T-1' }, { type: 'failed', message: 'already acknowledged' });
     expect(s).toMatchObject({ sending: null, error: 'already acknowledged' });
+  });
+});
+
+describe('candidatesOf', () => {
+  it('a ticket without coordinates offers the available units, without distance', () => {
+    const bare = { ...A, candidates: [] };
+    const units = [
+      { id: 'CAR-09', kind: 'car', status: 'busy', latitude: 0, longitude: 0 },
+      { id: 'FOOT-01', kind: 'foot', status: 'available', latitude: 0, longitude: 0 },
+    ];
+    const state = dispatchReducer(initialDispatch, { type: 'loaded', tickets: [bare], units });
+    expect(candidatesOf(state, bare)).toEqual([{ unit: 'FOOT-01', kind: 'foot', distance_m: null }]);
+    expect(dispatchReducer(state, { type: 'pick', index: 0 }).picked).toBe(0);
+  });
+  it('the stale flag is cleared when the fetch starts, not when it ends', () => {
+    const s = dispatchReducer(initialDispatch, { type: 'fetching' });
+    expect(s.stale).toBe(false);
+    expect(dispatchReducer(s, { type: 'reload' }).stale).toBe(true);
+    expect(dispatchReducer(s, { type: 'acknowledged', ticket: A }).stale).toBe(true);
   });
 });

@@ -92,6 +92,14 @@ export interface Qualification {
   notes: string;
 }
 
+export interface Unit {
+  id: string;
+  kind: string;
+  status: string; // available, busy...
+  latitude: number | null;
+  longitude: number | null;
+}
+
 export interface Candidate {
   unit: string;
   kind: string;

@@ -149,7 +149,7 @@ export const ar: Record<MessageKey, string> = {
   'dispatch.ackBy': '{unit} · بواسطة {by}',
   'dispatch.ticketList': 'قائمة التذاكر',
   'unit.kind.car': 'سيارة',
-  'unit.kind.moto': 'دراجة نارية',
+  'unit.kind.motorbike': 'دراجة نارية',
   'unit.kind.foot': 'راجلة',
   'error.generic': 'خطأ: {detail}',
 };

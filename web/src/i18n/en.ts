@@ -149,7 +149,7 @@ export const en: Record<MessageKey, string> = {
   'dispatch.ackBy': '{unit} · by {by}',
   'dispatch.ticketList': 'Ticket list',
   'unit.kind.car': 'Car',
-  'unit.kind.moto': 'Motorbike',
+  'unit.kind.motorbike': 'Motorbike',
   'unit.kind.foot': 'On foot',
   'error.generic': 'Error: {detail}',
 };

@@ -147,7 +147,7 @@ export const fr = {
   'dispatch.ackBy': '{unit} · par {by}',
   'dispatch.ticketList': 'Liste des tickets',
   'unit.kind.car': 'Voiture',
-  'unit.kind.moto': 'Moto',
+  'unit.kind.motorbike': 'Moto',
   'unit.kind.foot': 'À pied',
   'error.generic': 'Erreur : {detail}',
 } as const;

@@ -4,12 +4,13 @@
  * candidate list), and the tickets acknowledged here. Two keystrokes acknowledge: a digit picks
  * the unit, Enter confirms (the effect posts it).
  */
-import type { LiveEvent, Ticket } from '../api/types';
+import type { Candidate, LiveEvent, Ticket, Unit } from '../api/types';
 import type { FeedStatus } from '../live/cursor';
 
 export interface DispatchState {
   feed: FeedStatus;
   tickets: Ticket[];
+  units: Unit[]; // GET /dispatch/units: the choice when a ticket has no coordinates
   selected: string | null;
   picked: number | null; // index into the selected ticket's candidates
   sending: string | null; // ticket id being acknowledged
@@ -21,6 +22,7 @@ export interface DispatchState {
 export const initialDispatch: DispatchState = {
   feed: 'connecting',
   tickets: [],
+  units: [],
   selected: null,
   picked: null,
   sending: null,
@@ -32,7 +34,8 @@ export const initialDispatch: DispatchState = {
 export type DispatchAction =
   | { type: 'feed'; status: FeedStatus }
   | { type: 'reload' }
-  | { type: 'loaded'; tickets: Ticket[] }
+  | { type: 'fetching' }
+  | { type: 'loaded'; tickets: Ticket[]; units: Unit[] }
   | { type: 'live'; event: LiveEvent }
   | { type: 'move'; by: number }
   | { type: 'select'; id: string }
@@ -70,14 +73,26 @@ export function selectedTicket(state: DispatchState): Ticket | null {
   return state.tickets.find((t) => t.id === state.selected) ?? null;
 }
 
+/** The units offered for a ticket: its nearest available ones, or (no coordinates given) every
+ * available unit without a distance; at most 5, so one digit picks one. */
+export function candidatesOf(state: Pick<DispatchState, 'units'>, ticket: Ticket): Candidate[] {
+  if (ticket.candidates && ticket.candidates.length > 0) return ticket.candidates.slice(0, 5);
+  return state.units
+    .filter((u) => u.status === 'available')
+    .slice(0, 5)
+    .map((u) => ({ unit: u.id, kind: u.kind, distance_m: null }));
+}
+
 export function dispatchReducer(state: DispatchState, action: DispatchAction): DispatchState {
   switch (action.type) {
     case 'feed':
       return state.feed === action.status ? state : { ...state, feed: action.status };
     case 'reload':
-      return { ...state, stale: true };
+      return state.stale ? state : { ...state, stale: true };
+    case 'fetching':
+      return state.stale ? { ...state, stale: false } : state;
     case 'loaded':
-      return withTickets({ ...state, stale: false }, action.tickets);
+      return withTickets({ ...state, units: action.units }, action.tickets);
     case 'live':
       return onLive(state, action.event);
     case 'move': {
@@ -92,7 +107,8 @@ export function dispatchReducer(state: DispatchState, action: DispatchAction): D
         ? { ...state, selected: action.id, picked: state.selected === action.id ? state.picked : null, error: null }
         : state;
     case 'pick': {
-      const candidates = selectedTicket(state)?.candidates ?? [];
+      const ticket = selectedTicket(state);
+      const candidates = ticket ? candidatesOf(state, ticket) : [];
       return action.index >= 0 && action.index < candidates.length ? { ...state, picked: action.index, error: null } : state;
     }
     case 'cancel':
@@ -103,6 +119,7 @@ export function dispatchReducer(state: DispatchState, action: DispatchAction): D
       return withTickets(
         {
           ...state,
+          stale: true, // the unit sent is busy now: re-read units and candidates
           sending: null,
           picked: null,
           acknowledged: remember(state.acknowledged, action.ticket),

@@ -12,7 +12,7 @@ import { FeedBadge } from '../../components/FeedBadge';
 import { formatNumber } from '../../format/phone';
 import { formatDistance, formatTime, secondsSince } from '../../format/time';
 import { labelOf } from '../../i18n/i18n';
-import { selectedTicket } from '../../store/dispatch';
+import { candidatesOf, selectedTicket } from '../../store/dispatch';
 import { useStore } from '../../store/store';
 import { DispatchController } from './controller';
 
@@ -53,7 +53,8 @@ export function DispatchConsole() {
     return () => window.removeEventListener('keydown', onKey);
   }, [controller]);
 
-  const picked = selected && state.picked !== null ? selected.candidates?.[state.picked] : undefined;
+  const candidates = selected ? candidatesOf(state, selected) : [];
+  const picked = state.picked !== null ? candidates[state.picked] : undefined;
   const time = (iso: string | null | undefined) => formatTime(iso, room.config.time_zone, locale);
 
   return (
@@ -131,11 +132,11 @@ export function DispatchConsole() {
                 <Title order={3} size="h5" mt="md" mb="xs">
                   {t('dispatch.units')}
                 </Title>
-                {(selected.candidates ?? []).length === 0 ? (
+                {candidates.length === 0 ? (
                   <Text c="dimmed">{t('dispatch.noUnits')}</Text>
                 ) : (
                   <Stack gap={6} role="list" data-testid="candidates">
-                    {(selected.candidates ?? []).slice(0, 9).map((c, i) => (
+                    {candidates.map((c, i) => (
                       <Button
                         key={c.unit}
                         role="listitem"

@@ -3,9 +3,9 @@
  * GET /dispatch/tickets when the feed says so, and the acknowledgement with the picked unit.
  */
 import { ApiError, type Api } from '../../api/http';
-import type { Ticket } from '../../api/types';
+import type { Ticket, Unit } from '../../api/types';
 import { LiveFeed } from '../../live/feed';
-import { dispatchReducer, initialDispatch, selectedTicket, type DispatchAction, type DispatchState } from '../../store/dispatch';
+import { candidatesOf, dispatchReducer, initialDispatch, selectedTicket, type DispatchAction, type DispatchState } from '../../store/dispatch';
 import { createStore, type Store } from '../../store/store';
 
 export class DispatchController {
@@ -43,12 +43,13 @@ export class DispatchController {
     const state = this.store.get();
     if (!state.stale || this.loading || state.feed !== 'live') return;
     this.loading = true;
-    this.api
-      .get<Ticket[]>('/dispatch/tickets')
-      .then((tickets) => this.store.dispatch({ type: 'loaded', tickets }))
+    this.store.dispatch({ type: 'fetching' });
+    Promise.all([this.api.get<Ticket[]>('/dispatch/tickets'), this.api.get<Unit[]>('/dispatch/units')])
+      .then(([tickets, units]) => this.store.dispatch({ type: 'loaded', tickets, units }))
       .catch((error: unknown) => this.store.dispatch({ type: 'failed', message: String(error instanceof Error ? error.message : error) }))
       .finally(() => {
         this.loading = false;
+        this.sync();
       });
   }
 
@@ -56,7 +57,7 @@ export class DispatchController {
   async confirm(): Promise<void> {
     const state = this.store.get();
     const ticket = selectedTicket(state);
-    const unit = state.picked === null ? undefined : ticket?.candidates?.[state.picked]?.unit;
+    const unit = state.picked === null || !ticket ? undefined : candidatesOf(state, ticket)[state.picked]?.unit;
     if (!ticket || !unit || state.sending) return;
     this.store.dispatch({ type: 'sending', id: ticket.id });
     try {

@@ -1,0 +1,78 @@
+/**
+ * The call from the ring to the radio, in each language: the operator logs in, the offer
+ * rings, they answer, qualify with the keyboard only and hand off; the dispatcher sees the
+ * ticket appear without reloading and acknowledges it with the nearest unit; the operator sees
+ * "acknowledged by <unit>". Arabic checks the page is right to left. A console error or an
+ * unexpected failed request fails the test. Screenshots: test-results/screens/<lang>-*.png.
+ */
+import { expect, test } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Dispatcher } from './pages/dispatcher';
+import { Operator } from './pages/operator';
+import { Problems } from './pages/watch';
+
+const PASSWORD = 'demo-password';
+const SCREENS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screens');
+
+const LANGS = [
+  { lang: 'fr', dir: 'ltr', acknowledged: 'Pris en charge par', address: 'Bd Mohammed V, Casablanca' },
+  { lang: 'ar', dir: 'rtl', acknowledged: 'تكفّلت بها', address: 'شارع محمد الخامس، الدار البيضاء' },
+  { lang: 'en', dir: 'ltr', acknowledged: 'Acknowledged by', address: 'Place Mohammed V, Casablanca' },
+] as const;
+
+for (const { lang, dir, acknowledged, address } of LANGS) {
+  test(`${lang}: answer, qualify with the keyboard, hand off, acknowledged by the nearest unit`, async ({ browser }) => {
+    const base = process.env.CALLCENTER_E2E_URL!;
+    mkdirSync(SCREENS, { recursive: true });
+    // Expected refusals: a /me/call read racing the end of a call answers 409.
+    const problems = new Problems([/^GET \/me\/call 409$/]);
+    const opContext = await browser.newContext();
+    const dispContext = await browser.newContext();
+    const opPage = await opContext.newPage();
+    const dispPage = await dispContext.newPage();
+    problems.watch(opPage, 'operator');
+    problems.watch(dispPage, 'dispatcher');
+    const shot = (page: typeof opPage) => async (name: string) => {
+      await page.screenshot({ path: join(SCREENS, `${lang}-${name}.png`), fullPage: true });
+    };
+    const operator = new Operator(opPage, shot(opPage));
+    const dispatcher = new Dispatcher(dispPage, shot(dispPage));
+
+    await operator.open(base, lang);
+    await expect(opPage.locator('html')).toHaveAttribute('dir', dir);
+    await expect(opPage.locator('html')).toHaveAttribute('lang', lang);
+    await shot(opPage)('operator-login');
+    await operator.logIn('op01', PASSWORD);
+    await shot(opPage)('operator-waiting');
+
+    await dispatcher.open(base, lang);
+    await expect(dispPage.locator('html')).toHaveAttribute('dir', dir);
+    await dispatcher.logIn('dispatcher', PASSWORD);
+
+    await operator.waitForTheRing();
+    await operator.answer();
+    await operator.qualifyWithTheKeyboard({
+      incidentDown: 3, // theft
+      priorityDown: 1, // P1
+      address,
+      latitude: '33.5950',
+      longitude: '-7.6190',
+      notes: lang === 'ar' ? 'مشتبه بهما على دراجة نارية' : 'two suspects on a scooter',
+    });
+    const ticket = await operator.handOff();
+    await shot(opPage)('operator-handed-off');
+
+    await dispatcher.seesTicket(ticket);
+    const unit = await dispatcher.acknowledgeWithTheNearestUnit(ticket);
+
+    await operator.seesAcknowledgedBy(ticket, unit, acknowledged);
+    await operator.hangUp();
+    await shot(opPage)('operator-acknowledged');
+
+    expect(problems.seen).toEqual([]);
+    await opContext.close();
+    await dispContext.close();
+  });
+}

@@ -1,0 +1,87 @@
+/** The operator's job on the panel at `/`, as a person does it (keyboard where it matters). */
+import { expect, type Page } from '@playwright/test';
+
+export interface Qualification {
+  incidentDown: number; // ArrowDown presses from "Choose…" in the incident list
+  priorityDown: number;
+  address: string;
+  latitude: string;
+  longitude: string;
+  notes: string;
+}
+
+export class Operator {
+  constructor(
+    readonly page: Page,
+    private readonly shots: (name: string) => Promise<void>,
+  ) {}
+
+  async open(base: string, lang: string): Promise<void> {
+    await this.page.goto(`${base}/?lang=${lang}`);
+  }
+
+  async logIn(user: string, password: string): Promise<void> {
+    await this.page.locator('input[autocomplete="username"]').fill(user);
+    await this.page.locator('input[autocomplete="current-password"]').fill(password);
+    await this.page.keyboard.press('Enter');
+    await expect(this.page.getByTestId('signed-in')).toContainText(user);
+    await expect(this.page.getByTestId('feed-status')).toHaveAttribute('data-status', 'live');
+    await expect(this.page.getByTestId('seat-state')).toBeVisible();
+  }
+
+  /** Waits for the seat to ring (up to a few minutes: the demo's callers arrive at random). */
+  async waitForTheRing(): Promise<void> {
+    await expect(this.page.getByTestId('call-card')).toHaveAttribute('data-ringing', 'true', { timeout: 180_000 });
+    await expect(this.page.getByTestId('ring-announcement')).not.toBeEmpty();
+    await expect(this.page.getByTestId('caller-number')).toBeVisible();
+  }
+
+  async answer(): Promise<void> {
+    await this.shots('operator-ringing');
+    await this.page.getByTestId('answer').click();
+    await expect(this.page.getByTestId('qualification')).toBeVisible();
+  }
+
+  /** Fills the form with the keyboard only: the incident list has the focus once answered. */
+  async qualifyWithTheKeyboard(q: Qualification): Promise<void> {
+    const incident = this.page.getByTestId('incident_type');
+    await expect(incident).toBeFocused();
+    const kb = this.page.keyboard;
+    for (let i = 0; i < q.incidentDown; i += 1) await kb.press('ArrowDown');
+    await kb.press('Tab');
+    for (let i = 0; i < q.priorityDown; i += 1) await kb.press('ArrowDown');
+    await kb.press('Tab');
+    await kb.type(q.address);
+    await kb.press('Tab');
+    await kb.type(q.latitude);
+    await kb.press('Tab');
+    await kb.type(q.longitude);
+    await kb.press('Tab'); // the call-back number, filled with the caller's
+    await kb.press('Tab');
+    await expect(this.page.getByTestId('notes')).toBeFocused();
+    await kb.type(q.notes);
+    await this.shots('operator-qualification');
+  }
+
+  /** Ctrl+Enter hands off; returns the ticket id shown as sent. */
+  async handOff(): Promise<string> {
+    await this.page.keyboard.press('Control+Enter');
+    const ticket = this.page.getByTestId('tickets').locator('li').first();
+    await expect(ticket).toHaveAttribute('data-state', /sent|escalated|acknowledged/);
+    const id = (await ticket.getAttribute('data-testid'))!.replace(/^ticket-/, '');
+    return id;
+  }
+
+  async seesAcknowledgedBy(ticket: string, unit: string, text: string): Promise<void> {
+    const row = this.page.getByTestId(`ticket-${ticket}`);
+    await expect(row).toHaveAttribute('data-state', 'acknowledged');
+    await expect(row).toContainText(text);
+    await expect(row).toContainText(unit);
+  }
+
+  async hangUp(): Promise<void> {
+    await this.page.getByTestId('hangup').focus();
+    await this.page.keyboard.press('Enter');
+    await expect(this.page.getByTestId('hangup')).toHaveCount(0, { timeout: 30_000 });
+  }
+}

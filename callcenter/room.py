@@ -186,6 +186,7 @@ class Room:
                     # the API's dispatchers, in this and any API-only process, share one view
                     console=self.settings.dispatch.api_console,
                     shared_view=True,
+                    live=self.hub,  # ticket changes on /live/dispatch and /live/operator
                 )
             )
             if with_agi:

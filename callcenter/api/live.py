@@ -13,8 +13,10 @@ Connect with ``?token=<JWT>`` and, to resume, ``&after=<last seq received>``. Me
   the server closes (code 4008): reconnect with ``after=last`` and nothing is lost.
 
 Refusals close with 4401 (no valid token) or 4403 (role not allowed) after a ``{"type":
-"error"}`` message. The operator feed carries only its own seat's calls and seat changes; the
-supervisor feed everything; the dispatch feed topics ``dispatch`` and ``alert``.
+"error"}`` message. The operator feed carries only its own seat's calls and seat changes, and
+the ``dispatch`` events (``ticket_created``, ``ticket_escalated``, ``ticket_acknowledged``) of
+tickets of calls its seat had; the supervisor feed everything; the dispatch feed topics
+``dispatch`` and ``alert``.
 Filters run once per client, in sequence order (they may keep state: see ``operator_filter``).
 """
 
@@ -45,12 +47,13 @@ MINE_LIMIT = 1000
 def operator_filter(identity: Identity) -> Filter:
     """The operator's own seat: its seat changes, calls offered to or answered on it, and
     every later update of those calls even when they no longer name the seat (the caller
-    hung up while it rang, it rang out, it moved to another seat: the panel must clear it)."""
+    hung up while it rang, it rang out, it moved to another seat: the panel must clear it);
+    and the tickets of calls the seat had (``dispatch`` events name the call's seat)."""
     seat = identity.seat
     mine: dict[str, None] = {}  # call ids seen on this seat, oldest first (bounded)
 
     def accept(m: LiveMessage) -> bool:
-        if m.topic == "seat":
+        if m.topic in ("seat", "dispatch"):  # dispatch: tickets of calls the seat had
             return m.seat is not None and m.seat == seat
         if m.topic != "call" or m.call_id is None:
             return False

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.domain.dispatch import (
@@ -61,8 +62,13 @@ class TicketView:
         }
 
 
+_WHEN = TypeAdapter(datetime | None)
+
+
 def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at is not None else None
+    """As the API writes datetimes (pydantic: UTC as ``Z``), so live and HTTP shapes match."""
+    value: str | None = _WHEN.dump_python(at, mode="json")
+    return value
 
 
 def candidates_for(ticket: Ticket, units: Sequence[Unit], limit: int) -> tuple[Candidate, ...]:

@@ -2,7 +2,9 @@
 
 Lists open tickets (most urgent first) with the nearest available units when the ticket has
 coordinates, or acknowledges one ticket with a unit. Works on the embedded database alone and,
-with Redis configured, as a console of the dispatch stream's consumer group.
+with Redis configured, as a console of the dispatch stream's consumer group; then an
+acknowledgement is also announced on the shared live log (``/live/dispatch``). Without Redis
+the room announces it when it records it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections.abc import Callable
 from callcenter.dispatch.errors import DispatchError
 from callcenter.dispatch.handoff import PipelineCalls
 from callcenter.dispatch.runtime import build_dispatch
+from callcenter.live.hub import LiveHub
 from callcenter.messaging.connection import connect
+from callcenter.messaging.fanout import RedisStreamLog
 from callcenter.pipeline.direct import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
@@ -34,8 +38,10 @@ async def run_console(
     engine = create_engine(settings.database_url(), echo=settings.database.echo)
     cfg = settings.dispatch
     redis = None
+    live_log = None
     if settings.redis.url:
         redis = connect(settings.redis.url, timeout=cfg.redis_timeout_seconds)
+        live_log = RedisStreamLog.from_url(settings.redis.url, key=settings.redis.live_stream)
     try:
         await upgrade(engine)
         store = TimelineStore(engine)
@@ -45,7 +51,14 @@ async def run_console(
         # Not the room: acknowledgements go to the ticket table (and XACK); the room's
         # pipeline puts them on the call's timeline (one writer per call).
         dispatch = build_dispatch(
-            settings, store, sink, redis=redis, console=console, calls=calls, room=False
+            settings,
+            store,
+            sink,
+            redis=redis,
+            console=console,
+            calls=calls,
+            room=False,
+            live=LiveHub(live_log) if live_log is not None else None,  # publishing only
         )
         await dispatch.units.seed_defaults()
         mode = "redis" if redis is not None else "embedded"
@@ -84,4 +97,6 @@ async def run_console(
     finally:
         if redis is not None:
             await redis.aclose()
+        if live_log is not None:
+            await live_log.close()
         await engine.dispose()

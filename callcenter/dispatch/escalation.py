@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from callcenter.dispatch.feed import Announce
 from callcenter.domain.events import DispatchEscalated
 from callcenter.pipeline.ports import EventSink
 from callcenter.storage.tickets import TicketStore
@@ -31,8 +32,11 @@ class Escalator:
         *,
         after_seconds: float,
         now: Callable[[], datetime] = utcnow,
+        announce: Announce | None = None,
     ) -> None:
+        """``announce``: told the id of each ticket escalated (the live feed)."""
         self.tickets = tickets
+        self.announce = announce
         self.sink = sink
         self.after = timedelta(seconds=after_seconds)
         self.now = now
@@ -57,6 +61,8 @@ class Escalator:
                 )
             )
             log.warning("dispatch ticket %s escalated after %d s", ticket.id, waited)
+            if self.announce is not None:
+                await self.announce(ticket.id)
             done.append(ticket.id)
         self.escalated += len(done)
         return done

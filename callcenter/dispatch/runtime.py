@@ -2,7 +2,8 @@
 
 ``open_dispatch`` is for the composition root (``callcenter.app``): it builds everything over
 the given store and event sink, starts the relay and the escalation check as owned tasks, and
-stops them (and closes Redis) on exit.
+stops them (and closes Redis) on exit. Given the live hub (``live``), the relay, the escalation
+check and the acknowledger announce ticket changes on it (``callcenter.dispatch.feed``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from callcenter.dispatch.board import TicketBoard
 from callcenter.dispatch.desk import AckRecorder, EmbeddedDispatchDesk, TicketAcknowledger
 from callcenter.dispatch.escalation import Escalator
+from callcenter.dispatch.feed import LivePublisher, TicketFeed
 from callcenter.dispatch.handoff import CallLookup, HandoffService
 from callcenter.dispatch.qualification import Taxonomy
 from callcenter.dispatch.units import UnitRegistry
@@ -45,6 +48,7 @@ class Dispatch:
     escalator: Escalator
     recorder: AckRecorder
     redis: Redis | None
+    feed: TicketFeed | None = None  # announces ticket changes on the live feeds
 
 
 def console_name() -> str:
@@ -62,15 +66,25 @@ def build_dispatch(
     calls: CallLookup | None = None,
     room: bool = True,
     shared_view: bool = False,
+    live: LivePublisher | None = None,
 ) -> Dispatch:
     """``calls``: where the service checks a call's state (``PipelineCalls`` over the
     processor's cache saves a database read per qualification; default: the store).
     ``room``: False for a console outside the room's process, which must not write calls:
-    its acknowledgements reach the timeline through the room's ``AckRecorder``."""
+    its acknowledgements reach the timeline through the room's ``AckRecorder``.
+    ``live``: where ticket changes are announced (None: nowhere)."""
     cfg = settings.dispatch
     tickets = TicketStore(store.engine)
-    recorder = AckRecorder(tickets, sink)
-    acknowledger = TicketAcknowledger(tickets, recorder if room else None)
+    feed = TicketFeed(live, TicketBoard(store.engine)) if live is not None else None
+    recorder = AckRecorder(
+        tickets,
+        sink,
+        # without Redis a console elsewhere had no live log to announce its acknowledgements
+        announce_outside=feed.acknowledged if feed is not None and redis is None else None,
+    )
+    acknowledger = TicketAcknowledger(
+        tickets, recorder if room else None, announce=feed.acknowledged if feed else None
+    )
     service = HandoffService(
         sink,
         calls or store,
@@ -103,9 +117,20 @@ def build_dispatch(
             timeout=cfg.redis_timeout_seconds,
             shared=shared_view,
         )
-    relay = OutboxRelay(Outbox(store.engine), publisher, sink, batch=cfg.relay_batch)
+    relay = OutboxRelay(
+        Outbox(store.engine),
+        publisher,
+        sink,
+        batch=cfg.relay_batch,
+        announce=feed.created if feed else None,
+    )
     store.on_dispatch(relay.wake)
-    escalator = Escalator(tickets, sink, after_seconds=cfg.escalate_after_seconds)
+    escalator = Escalator(
+        tickets,
+        sink,
+        after_seconds=cfg.escalate_after_seconds,
+        announce=feed.escalated if feed else None,
+    )
     return Dispatch(
         service=service,
         desk=desk,
@@ -115,6 +140,7 @@ def build_dispatch(
         escalator=escalator,
         recorder=recorder,
         redis=redis,
+        feed=feed,
     )
 
 
@@ -127,6 +153,7 @@ async def open_dispatch(
     console: str | None = None,
     calls: CallLookup | None = None,
     shared_view: bool = False,
+    live: LivePublisher | None = None,
 ) -> AsyncIterator[Dispatch]:
     """Build the hand-off, seed the default units, run relay, escalation and the recorder of
     acknowledgements made by other processes until exit."""
@@ -135,7 +162,14 @@ async def open_dispatch(
     if settings.redis.url:
         redis = connect(settings.redis.url, timeout=cfg.redis_timeout_seconds, block_seconds=1.0)
     dispatch = build_dispatch(
-        settings, store, sink, redis=redis, console=console, calls=calls, shared_view=shared_view
+        settings,
+        store,
+        sink,
+        redis=redis,
+        console=console,
+        calls=calls,
+        shared_view=shared_view,
+        live=live,
     )
     await dispatch.units.seed_defaults()
     stop = asyncio.Event()

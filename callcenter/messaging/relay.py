@@ -22,6 +22,7 @@ from typing import Protocol
 from redis.exceptions import RedisError
 
 from callcenter.dispatch.desk import sent_event
+from callcenter.dispatch.feed import Announce
 from callcenter.domain.dispatch import Ticket
 from callcenter.domain.effects import RequestDispatch
 from callcenter.pipeline.ports import EventSink
@@ -67,8 +68,11 @@ class OutboxRelay:
         batch: int = 100,
         epoch_check_seconds: float = 1.0,
         now: Callable[[], datetime] = utcnow,
+        announce: Announce | None = None,
     ) -> None:
+        """``announce``: told the id of each ticket published (the live feed)."""
         self.outbox = outbox
+        self.announce = announce
         self.publisher = publisher
         self.sink = sink
         self.batch = batch
@@ -133,6 +137,8 @@ class OutboxRelay:
         await self.sink.submit(sent_event(ticket, at, at))
         await self.outbox.mark_sent(ticket.id, entry_id, at)
         self.stats.published += 1
+        if self.announce is not None:
+            await self.announce(ticket.id)
 
     async def run(self, stop: asyncio.Event, *, poll: float = 1.0, retry: float = 1.0) -> None:
         """Drain on every wake-up (and every ``poll`` seconds) until ``stop`` is set."""

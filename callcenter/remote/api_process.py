@@ -16,7 +16,9 @@ import logging
 from callcenter.api.ports import Services
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens, signing_secret
+from callcenter.dispatch.board import TicketBoard
 from callcenter.dispatch.desk import TicketAcknowledger
+from callcenter.dispatch.feed import TicketFeed
 from callcenter.live.hub import LiveHub
 from callcenter.live.messages import FeedLog
 from callcenter.messaging.commands import BridgeKeys, CommandClient
@@ -66,7 +68,12 @@ class ApiProcess:
             consumer=s.dispatch.api_console,
             shared=True,  # every API process's dispatchers see every pending ticket
             tickets=tickets,
-            acknowledger=TicketAcknowledger(tickets, None),  # the bridge records the steps
+            # The bridge records the steps; this process announces what its dispatchers took.
+            acknowledger=TicketAcknowledger(
+                tickets,
+                None,
+                announce=TicketFeed(self.hub, TicketBoard(self.store.engine)).acknowledged,
+            ),
             claim_idle_ms=int(s.dispatch.claim_idle_seconds * 1000),
             timeout=s.dispatch.redis_timeout_seconds,
         )

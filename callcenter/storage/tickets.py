@@ -107,7 +107,13 @@ class TicketStore:
             return [ticket_from_row(row) for row in await conn.execute(query)]
 
     async def acknowledge(self, ticket_id: str, unit: str, by: str, at: datetime) -> Ticket:
-        """Record that ``by`` sent ``unit`` on the ticket; the unit becomes busy.
+        """Record that ``by`` sent ``unit`` on the ticket; the unit becomes busy (see ``take``)."""
+        ticket, _taken = await self.take(ticket_id, unit, by, at)
+        return ticket
+
+    async def take(self, ticket_id: str, unit: str, by: str, at: datetime) -> tuple[Ticket, bool]:
+        """Record that ``by`` sent ``unit`` on the ticket; the unit becomes busy. Returns the
+        ticket and whether this call took it (False: the same acknowledgement, repeated).
 
         Writes first, then reads: the transaction holds the write lock from its first
         statement (on SQLite a read that later wants to write can fail at once when another
@@ -130,7 +136,7 @@ class TicketStore:
                 if row is None:
                     raise TicketNotFoundError(ticket_id)
                 if row.unit == unit:
-                    return ticket_from_row(row)  # the same acknowledgement, repeated
+                    return ticket_from_row(row), False  # the same acknowledgement, repeated
                 raise TicketAlreadyAcknowledgedError(ticket_id, row.unit, row.acknowledged_by)
             booked = await conn.execute(
                 update(UNITS)
@@ -143,7 +149,7 @@ class TicketStore:
                     raise UnitNotFoundError(unit)
                 raise UnitNotAvailableError(unit, unit_row.status)
             row = (await conn.execute(select(TICKETS).where(TICKETS.c.id == ticket_id))).one()
-            return ticket_from_row(row)
+            return ticket_from_row(row), True
 
     async def unrecorded(self, limit: int = 100) -> list[Ticket]:
         """Acknowledged tickets whose ``handed_off`` step is not on the timeline yet."""

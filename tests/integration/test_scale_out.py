@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -42,7 +43,7 @@ from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues
 from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
-from tests.api.live_client import feed
+from tests.api.live_client import Feed, feed
 from tests.api.logs import REDIS_URL
 from tests.databases import postgres_database
 from tests.integration.test_room_with_simulator import (
@@ -180,6 +181,14 @@ async def drop_keys(prefix: str) -> None:
         await redis.aclose()
 
 
+async def until_topic(f: Feed, topic: str, wait: float = 20.0) -> dict[str, Any]:
+    async with asyncio.timeout(wait):
+        while True:
+            message = await f.event(wait)
+            if message["topic"] == topic:
+                return message
+
+
 def auth(t: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {t}"}
 
@@ -250,6 +259,15 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
         assert refused.status_code == 502
         assert "Already there" in refused.json()["detail"]
 
+        radio = auth(await token(s, "dispatcher"))
+        # Ticket changes reach the dispatchers on every API process once, and the seat's panel.
+        radio_feeds = [
+            (await stack.enter_async_context(feed(base, "dispatch", radio["Authorization"][7:])))[0]
+            for base in (a_base, s_base)
+        ]
+        panel, _ = await stack.enter_async_context(
+            feed(a_base, "operator", me["Authorization"][7:])
+        )
         async with feed(a_base, "operator", me.copy()["Authorization"][7:]) as (seat3, _):
             call = b.sim.sim.new_call(CallSpec(number="0612345678", patience=300, talk=300))
             offer = await until(seat3, "offered")
@@ -280,8 +298,6 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
             assert handoff.status_code == 200, handoff.text
             ticket = handoff.json()["ticket_id"]
 
-        radio = auth(await token(s, "dispatcher"))
-
         async def pending() -> bool:
             tickets = (await s.get("/dispatch/tickets", headers=radio)).json()
             return ticket in [t["id"] for t in tickets]
@@ -291,6 +307,23 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
             f"/dispatch/tickets/{ticket}/ack", headers=radio, json={"unit": "CAR-02"}
         )
         assert ack.status_code == 200, ack.text
+
+        announced = []
+        for f in [*radio_feeds, panel]:
+            seen_here = []
+            while not seen_here or seen_here[-1]["kind"] != "ticket_acknowledged":
+                message = await until_topic(f, "dispatch")
+                seen_here.append(message)
+            announced.append(seen_here)
+        assert announced[0] == announced[1] == announced[2]  # same events, same seqs
+        assert [m["kind"] for m in announced[0]] == ["ticket_created", "ticket_acknowledged"]
+        created, acked = announced[0]
+        assert (created["seat"], created["payload"]["id"]) == ("Seat 03", ticket)
+        assert created["payload"]["candidates"][0]["unit"] == "CAR-02"  # Maarif
+        assert (acked["payload"]["unit"], acked["payload"]["acknowledged_by"]) == (
+            "CAR-02",
+            "dispatcher",
+        )
 
         async def handed_off() -> bool:  # the bridge records acknowledgements made elsewhere
             return "handed_off" in await kinds(b.store, call.id)

@@ -113,14 +113,20 @@ def demo(
         typer.Option(help="A seat you play yourself through the API, e.g. 'Seat 03' (repeatable)."),
     ] = None,
 ) -> None:
-    """Run the whole room on embedded defaults (SQLite, PBX simulator) until Ctrl-C."""
-    from callcenter.demo import run_demo
+    """Run the whole room on embedded defaults (SQLite, PBX simulator) until Ctrl-C.
+
+    Ports: CALLCENTER_API__PORT, CALLCENTER_AMI__PORT, CALLCENTER_AGI__PORT and
+    CALLCENTER_SIM__CONTROL_PORT (default: the AMI port + 1)."""
+    from callcenter.demo import DemoError, run_demo
 
     _logging("WARNING")
     settings = _settings()
     settings.demo = True
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(settings, scenario=scenario, manual_seats=frozenset(seat or ())))
+        try:
+            asyncio.run(run_demo(settings, scenario=scenario, manual_seats=frozenset(seat or ())))
+        except DemoError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--seat") from exc
 
 
 @cli.command("agi")

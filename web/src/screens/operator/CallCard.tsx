@@ -126,15 +126,20 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
         ) : null}
       </Group>
       {inCall && c ? (
-        <Group mt="sm" gap="sm" align="flex-end">
-          <Button variant="outline" onClick={run(() => controller.transfer('requeue'))} disabled={busy}>
-            {t('call.transferQueue')}
-          </Button>
-          <TextInput label={t('call.transferTarget')} value={target} onChange={(e) => setTarget(e.currentTarget.value)} w={200} />
-          <Button variant="outline" onClick={run(() => controller.transfer(target.trim()))} disabled={busy || !/^seat\d{2}$/i.test(target.trim())}>
-            {t('call.transferSeat')}
-          </Button>
-        </Group>
+        <fieldset className="cc-transfer">
+          <legend>{t('call.transfer')}</legend>
+          <Group gap="sm" align="flex-end">
+            <Button variant="outline" onClick={run(() => controller.transfer('requeue'))} disabled={busy}>
+              {t('call.transferQueue')}
+            </Button>
+            <Group gap="xs" align="flex-end" wrap="nowrap">
+              <TextInput label={t('call.transferTarget')} value={target} onChange={(e) => setTarget(e.currentTarget.value)} w={190} className="cc-ltr-input" />
+              <Button variant="outline" onClick={run(() => controller.transfer(target.trim()))} disabled={busy || !/^seat\d{2}$/i.test(target.trim())}>
+                {t('call.transferSeat')}
+              </Button>
+            </Group>
+          </Group>
+        </fieldset>
       ) : null}
     </Paper>
   );

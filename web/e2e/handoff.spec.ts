@@ -17,12 +17,12 @@ const PASSWORD = 'demo-password';
 const SCREENS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screens');
 
 const LANGS = [
-  { lang: 'fr', dir: 'ltr', acknowledged: 'Pris en charge par', address: 'Bd Mohammed V, Casablanca' },
-  { lang: 'ar', dir: 'rtl', acknowledged: 'تكفّلت بها', address: 'شارع محمد الخامس، الدار البيضاء' },
-  { lang: 'en', dir: 'ltr', acknowledged: 'Acknowledged by', address: 'Place Mohammed V, Casablanca' },
+  { lang: 'fr', dir: 'ltr', acknowledged: 'Pris en charge par', address: 'Bd Mohammed V, Casablanca', pause: ['Formation', 'En pause : Formation'] },
+  { lang: 'ar', dir: 'rtl', acknowledged: 'تكفّلت بها', address: 'شارع محمد الخامس، الدار البيضاء', pause: null },
+  { lang: 'en', dir: 'ltr', acknowledged: 'Acknowledged by', address: 'Place Mohammed V, Casablanca', pause: null },
 ] as const;
 
-for (const { lang, dir, acknowledged, address } of LANGS) {
+for (const { lang, dir, acknowledged, address, pause } of LANGS) {
   test(`${lang}: answer, qualify with the keyboard, hand off, acknowledged by the nearest unit`, async ({ browser }) => {
     const base = process.env.CALLCENTER_E2E_URL!;
     mkdirSync(SCREENS, { recursive: true });
@@ -46,6 +46,7 @@ for (const { lang, dir, acknowledged, address } of LANGS) {
     await shot(opPage)('operator-login');
     await operator.logIn('op01', PASSWORD);
     await shot(opPage)('operator-waiting');
+    if (pause) await operator.pauseAndResume(pause[0], pause[1]);
 
     await dispatcher.open(base, lang);
     await expect(dispPage.locator('html')).toHaveAttribute('dir', dir);
@@ -61,7 +62,19 @@ for (const { lang, dir, acknowledged, address } of LANGS) {
       longitude: '-7.6190',
       notes: lang === 'ar' ? 'مشتبه بهما على دراجة نارية' : 'two suspects on a scooter',
     });
-    const ticket = await operator.handOff();
+    if (lang === 'ar') {
+      // Right to left, but a phone number still reads left to right.
+      const number = opPage.getByTestId('caller-number');
+      expect(await number.evaluate((e) => getComputedStyle(e).direction)).toBe('ltr');
+    }
+    let ticket: string;
+    if (lang === 'en') {
+      await operator.reloadKeepsTheDraft(address);
+      await opPage.getByTestId('address').focus();
+      ticket = await operator.handOff('Enter');
+    } else {
+      ticket = await operator.handOff();
+    }
     await shot(opPage)('operator-handed-off');
 
     await dispatcher.seesTicket(ticket);

@@ -29,6 +29,24 @@ export class Operator {
     await expect(this.page.getByTestId('seat-state')).toBeVisible();
   }
 
+  /** Pause with a reason from the configured list (by its shown label), then resume. */
+  async pauseAndResume(reasonLabel: string, pausedText: string): Promise<void> {
+    await this.page.getByLabel(/Motif de pause|Pause reason|سبب الاستراحة/).selectOption({ label: reasonLabel });
+    await this.page.getByRole('button', { name: /^(Pause|استراحة)$/ }).click();
+    await expect(this.page.getByTestId('seat-state')).toHaveAttribute('data-state', 'paused');
+    await expect(this.page.getByText(pausedText)).toBeVisible();
+    await this.shots('operator-paused');
+    await this.page.getByRole('button', { name: /^(Reprendre|Resume|استئناف)$/ }).click();
+    await expect(this.page.getByTestId('seat-state')).not.toHaveAttribute('data-state', 'paused');
+  }
+
+  /** A reload (or a network drop, or an expired session) loses nothing typed: the draft stays. */
+  async reloadKeepsTheDraft(address: string): Promise<void> {
+    await this.page.reload();
+    await expect(this.page.getByTestId('address')).toHaveValue(address);
+    await expect(this.page.getByTestId('incident_type')).toBeFocused();
+  }
+
   /** Waits for the seat to ring (up to a few minutes: the demo's callers arrive at random). */
   async waitForTheRing(): Promise<void> {
     await expect(this.page.getByTestId('call-card')).toHaveAttribute('data-ringing', 'true', { timeout: 180_000 });
@@ -63,9 +81,9 @@ export class Operator {
     await this.shots('operator-qualification');
   }
 
-  /** Ctrl+Enter hands off; returns the ticket id shown as sent. */
-  async handOff(): Promise<string> {
-    await this.page.keyboard.press('Control+Enter');
+  /** Ctrl+Enter hands off (Enter from a one-line field does too); returns the ticket id shown. */
+  async handOff(key = 'Control+Enter'): Promise<string> {
+    await this.page.keyboard.press(key);
     const ticket = this.page.getByTestId('tickets').locator('li').first();
     await expect(ticket).toHaveAttribute('data-state', /sent|escalated|acknowledged/);
     const id = (await ticket.getAttribute('data-testid'))!.replace(/^ticket-/, '');

@@ -77,7 +77,7 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
                 {t('call.withheld')}
               </Badge>
             )}
-            {facts?.decision?.callback_after_abandon ? <Badge color="amber" variant="filled" c="#1a1300">{t('call.callbackAfterAbandon')}</Badge> : null}
+            {facts?.decision?.callback_after_abandon ? <Badge color="amber" variant="filled">{t('call.callbackAfterAbandon')}</Badge> : null}
           </Group>
           <dl className="cc-dl">
             <dt>{t('call.lineType')}</dt>

@@ -115,6 +115,60 @@ class CallWithTimeline(BaseModel):
     steps: list[StepOut]
 
 
+class EntryDecisionOut(BaseModel):
+    """What the FastAGI decided when the call came in (its ``entry_decision`` step)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "priority": 10,
+                    "reason": "repeat caller after an abandoned call",
+                    "route": "queue",
+                    "line_type": "mobile",
+                    "repeat_count": 2,
+                    "callback_after_abandon": True,
+                }
+            ]
+        }
+    )
+
+    priority: int = Field(description="QUEUE_PRIO given: higher is served first")
+    reason: str
+    route: str = Field(description="queue, or overflow when the room was full")
+    line_type: str = Field(description="mobile, fixed_line, voip, withheld, invalid, ...")
+    repeat_count: int = Field(description="the same caller's calls in the repeat window")
+    callback_after_abandon: bool
+
+
+class RecentCallOut(BaseModel):
+    """An earlier call from the same number (last 30 minutes), with how it ended."""
+
+    id: str
+    rang_at: datetime | None
+    state: str
+    outcome: str | None
+    seat: str | None
+    incident_type: str | None
+
+
+class CurrentCallOut(CallOut):
+    entry_decision: EntryDecisionOut | None = Field(
+        description="null when the FastAGI did not decide (or not yet)"
+    )
+    recent_calls: list[RecentCallOut] = Field(
+        description="the same number's other calls in the last 30 minutes, newest first "
+        "(empty when the number is withheld)"
+    )
+
+
+class MyCallOut(BaseModel):
+    """The operator's current call, with what the panel shows when it rings."""
+
+    call: CurrentCallOut
+    steps: list[StepOut]
+
+
 class SeatOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={

@@ -45,6 +45,7 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
     await expect(opPage.locator('html')).toHaveAttribute('lang', lang);
     await shot(opPage)('operator-login');
     await operator.logIn('op01', PASSWORD);
+    await operator.makeReady();
     await shot(opPage)('operator-waiting');
     if (pause) await operator.pauseAndResume(pause[0], pause[1]);
 

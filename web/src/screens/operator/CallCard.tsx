@@ -102,7 +102,8 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
                 <List size="sm" spacing={2}>
                   {facts.recent.map((r) => (
                     <List.Item key={r.id}>
-                      {formatTime(r.rang_at, config.time_zone, locale)} {labelOf(t, 'outcome', r.outcome ?? 'none')}
+                      <span className="cc-ltr">{formatTime(r.rang_at, config.time_zone, locale)}</span> {labelOf(t, 'outcome', r.outcome ?? 'none')}
+                      {r.incident_type ? ` · ${labelOf(t, 'incident', r.incident_type)}` : ''}
                     </List.Item>
                   ))}
                 </List>

@@ -90,9 +90,15 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
               <>
                 <dt>{t('call.decision')}</dt>
                 <dd data-testid="decision">
-                  {t('call.priority')} {String(facts.decision.priority ?? '–')}
-                  {facts.decision.reason ? ` · ${t('call.reason')} : ${facts.decision.reason}` : ''}
-                  {facts.decision.route === 'overflow' ? ` · ${t('call.route.overflow')}` : ''}
+                  <div>
+                    {t('call.priority')} {String(facts.decision.priority ?? '–')}
+                    {facts.decision.route === 'overflow' ? ` · ${t('call.route.overflow')}` : ''}
+                  </div>
+                  {facts.decision.reason ? (
+                    <div>
+                      {t('call.reason')} : <bdi>{facts.decision.reason}</bdi>
+                    </div>
+                  ) : null}
                 </dd>
               </>
             ) : null}

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dispatcher } from './pages/dispatcher';
+import { expectAccessible } from './pages/a11y';
 import { Operator } from './pages/operator';
 import { Problems } from './pages/watch';
 
@@ -34,8 +35,11 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
     const dispPage = await dispContext.newPage();
     problems.watch(opPage, 'operator');
     problems.watch(dispPage, 'dispatcher');
+    // Each screen is photographed and, in French and Arabic (English has French's layout),
+    // checked against WCAG 2.1 A/AA with axe-core: contrast, labels, roles, names.
     const shot = (page: typeof opPage) => async (name: string) => {
-      await page.screenshot({ path: join(SCREENS, `${lang}-${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENS, `${lang}-${name}.png`), fullPage: true, animations: 'disabled' });
+      if (lang !== 'en') await expectAccessible(page, `${lang}-${name}`);
     };
     const operator = new Operator(opPage, shot(opPage));
     const dispatcher = new Dispatcher(dispPage, shot(dispPage));

@@ -15,20 +15,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import signal
 from collections.abc import Iterable
+from types import TracebackType
+from typing import Self
 
 from callcenter.api.webapp import default_web_dir
-from callcenter.app import DEMO_PASSWORD, open_store, seed_demo_users
+from callcenter.assembly.api import live_log
+from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
-from callcenter.room import Room, live_log
 from callcenter.settings import Settings
 from callcenter.sim import members
-from callcenter.sim.engine import SimOptions
+from callcenter.sim.options import SimOptions
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues, progress
 from callcenter.sim.traffic import load_scenario
+from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
 
+DEMO_PASSWORD = "demo-password"
 SEATS = 20  # the demo's operators: op01 on Seat 01 ... op20 on Seat 20
 
 
@@ -38,6 +41,22 @@ class DemoError(Exception):
 
 def control_port(settings: Settings) -> int:
     return settings.sim.control_port or settings.ami.port + 1
+
+
+async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
+    """Demo only: when nobody is registered, one account per role and one operator per seat
+    ("op01" on "Seat 01" ... "op20"), all with DEMO_PASSWORD. Returns the names added."""
+    if await users.all():
+        return []
+    password_hash = passwords.hash(DEMO_PASSWORD)
+    added = []
+    for role in ("admin", "supervisor", "auditor", "dispatcher"):
+        await users.add(role, password_hash, role, None)
+        added.append(role)
+    for n in range(1, SEATS + 1):
+        await users.add(f"op{n:02d}", password_hash, "operator", f"Seat {n:02d}")
+        added.append(f"op{n:02d}")
+    return added
 
 
 def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
@@ -121,38 +140,66 @@ def banner(settings: Settings, manual: list[str], *, web_built: bool) -> str:
     return "\n".join(lines)
 
 
-async def run_demo(
-    settings: Settings, *, scenario: str = "line19-demo", manual_seats: frozenset[str] = frozenset()
-) -> None:
-    """Raises ``DemoError`` (unknown seat) before starting anything."""
-    # No SIP in the demo: the panel's phone buttons drive the simulator's manual seats.
-    settings.phone = settings.phone.model_copy(update={"mode": "demo"})
-    config = simulator_config(settings, scenario)
-    manual = check_manual_seats(manual_seats, seat_names(config))
-    web_dir = settings.api.web_dir or default_web_dir()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with open_store(settings, migrate=True) as store:
-        await seed_demo_users(UserStore(store.engine), Passwords())
-        room = Room(settings, store, feed_log=live_log(settings))
-        async with SimulatorService(config) as sim:
-            for seat in manual:  # played by a person through the API
+class Demo:
+    """The room around the simulator; ``async with demo: await demo.serve(stop)``.
+
+    Entering seeds the demo users, starts the simulator's PBX, prints where to look, then
+    enters the room (which connects to it); leaving stops the room first (it drains what it
+    received), then the PBX."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: TimelineStore,
+        *,
+        config: SimulatorConfig,
+        manual_seats: list[str],
+    ) -> None:
+        """``manual_seats``: as ``check_manual_seats`` returns them (refused before anything
+        starts)."""
+        self.settings = settings
+        self.store = store
+        # No SIP in the demo: the panel's phone buttons drive the simulator's manual seats.
+        settings.phone = settings.phone.model_copy(update={"mode": "demo"})
+        self.manual_seats = manual_seats
+        self.room = Room(settings, store, feed_log=live_log(settings))
+        self.sim = SimulatorService(config)
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Self:
+        settings = self.settings
+        await seed_demo_users(UserStore(self.store.engine), Passwords())
+        async with contextlib.AsyncExitStack() as stack:
+            sim = await stack.enter_async_context(self.sim)
+            for seat in self.manual_seats:  # played by a person through the API
                 members.set_manual(sim.sim, seat, True)
+            web_dir = settings.api.web_dir or default_web_dir()
             built = (web_dir / "index.html").is_file()
-            print(banner(settings, manual, web_built=built), flush=True)
-            pbx = asyncio.create_task(sim.run(stop), name="simulator")
-            ticker = asyncio.create_task(_progress(sim, room), name="progress")
-            try:
-                await room.run(stop)
-            finally:
-                stop.set()
-                ticker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
-                await pbx
-    print("callcenter demo: stopped; `callcenter export --format jsonl` shows every call")
+            print(banner(settings, self.manual_seats, web_built=built), flush=True)
+            await stack.enter_async_context(self.room)
+            self._stack = stack.pop_all()
+        return self
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        pbx = asyncio.create_task(self.sim.run(stop), name="simulator")
+        ticker = asyncio.create_task(_progress(self.sim, self.room), name="progress")
+        try:
+            await self.room.serve(stop)
+        finally:
+            stop.set()
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            await pbx
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._stack.aclose()
+        print("callcenter demo: stopped; `callcenter export --format jsonl` shows every call")
 
 
 async def _progress(sim: SimulatorService, room: Room, every: float = 3.0) -> None:

@@ -9,7 +9,10 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from callcenter.api.taxonomy import INCIDENT_TYPES
+from callcenter.api.text import FreeText, OneLine, SecretText
+from callcenter.auth.roles import Role
 from callcenter.domain.events import Qualification
+from callcenter.domain.seats import SeatState
 
 CALL_EXAMPLE: dict[str, Any] = {
     "id": "1732240000.101",
@@ -188,7 +191,7 @@ class SeatOut(BaseModel):
     name: str
     interface: str
     queue: str
-    state: Literal["logged_out", "available", "ringing", "in_call", "wrap_up", "paused"]
+    state: SeatState
     paused_reason: str | None
     call_id: str | None
 
@@ -196,7 +199,8 @@ class SeatOut(BaseModel):
 class PauseIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "break"}]})
 
-    reason: str = Field(min_length=1, max_length=80)
+    # Sent to Asterisk as QueuePause's Reason header: one line, no control characters.
+    reason: OneLine = Field(min_length=1, max_length=80)
 
 
 class TransferIn(BaseModel):
@@ -227,11 +231,11 @@ class QualificationIn(BaseModel):
 
     incident_type: str = Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})
     priority: Literal["P1", "P2", "P3", "P4"]
-    address: str = Field(min_length=1, max_length=400)
+    address: OneLine = Field(min_length=1, max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     callback_e164: str | None = Field(default=None, max_length=20, examples=["+212612345678"])
-    notes: str = Field(default="", max_length=2000)
+    notes: FreeText = Field(default="", max_length=2000)
 
     @field_validator("incident_type")
     @classmethod
@@ -355,7 +359,7 @@ class UnitOut(BaseModel):
 class AcknowledgeIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"unit": "CAR-01"}]})
 
-    unit: str = Field(min_length=1, max_length=64)
+    unit: OneLine = Field(min_length=1, max_length=64)
 
 
 class RoomConfigOut(BaseModel):
@@ -486,7 +490,7 @@ class UserOut(BaseModel):
     )
 
     username: str
-    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
+    role: Role
     seat: str | None
     disabled: bool
 
@@ -506,9 +510,9 @@ class UserIn(BaseModel):
     )
 
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
-    password: str = Field(min_length=10, max_length=200)
-    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
-    seat: str | None = Field(default=None, min_length=1, max_length=80)
+    password: SecretText = Field(min_length=10, max_length=200)
+    role: Role
+    seat: OneLine | None = Field(default=None, min_length=1, max_length=80)
 
 
 class AccessLogOut(BaseModel):

@@ -136,7 +136,7 @@ async def test_operator_call_actions_go_to_the_seat_phone(room: Room, base: str)
         assert moved.status_code == 200
         assert room.pbx.actions[-1] == (
             "blind_transfer",
-            ("PJSIP/seat03", "line19-transfer", "2001"),
+            ("PJSIP/seat03", "transfer", "2001"),
         )
         bad = await http.post("/me/call/transfer", headers=h3, json={"extension": "20 01; x"})
         assert bad.status_code == 422

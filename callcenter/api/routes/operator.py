@@ -85,11 +85,19 @@ async def recent_calls(svc: Services, row: dict[str, Any]) -> list[RecentCallOut
 @router.get("", responses=NO_CALL)
 async def my_call(svc: Svc, who: Who) -> MyCallOut:
     """The call on the operator's seat, with its timeline, the FastAGI's entry decision and
-    the same number's calls of the last 30 minutes with their outcome."""
+    the same number's calls of the last 30 minutes with their outcome (the read is in the
+    access log)."""
     _seat, call_id = current(svc, who)
     row = await svc.store.get_call(call_id)
     if row is None:
         raise HTTPException(409, "the call is not recorded yet")
+    await svc.users.log_access(
+        username=who.username,
+        role=who.role.value,
+        action="timeline",
+        call_id=call_id,
+        detail="own call (GET /me/call)",
+    )
     steps = await svc.store.timeline(call_id)
     call = CurrentCallOut(
         **row, entry_decision=entry_decision(steps), recent_calls=await recent_calls(svc, row)

@@ -3,8 +3,14 @@
 Everything is built from Settings here and handed to the parts through their ports: the
 bridge's ordered runner is the only writer of calls (the AGI server, the API and the dispatch
 hand-off submit their events to it), and the live hub is the pipeline's notifier. With Redis
-the room also serves API-only processes (``callcenter.remote``); ``run(with_api=False)`` is
-``callcenter serve --role bridge``.
+the room also serves API-only processes (``callcenter.remote``); ``with_api=False,
+ops_http=True`` is ``callcenter serve --role bridge``.
+
+Lifecycle, as uvicorn's ``Server``: ``async with room: await room.serve(stop)``. Entering
+starts every input (runner, dispatch tasks, FastAGI, the bridge channel, the AMI client);
+``serve`` runs the HTTP side until ``stop`` is set or uvicorn exits on a signal; leaving stops
+taking input, then finishes what was received (dispatch tasks first, then the runner's
+backlog, then the live notifications it queued), then closes the live log.
 """
 
 from __future__ import annotations
@@ -15,68 +21,35 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 
-from callcenter.agi.server import FastAgiServer
-from callcenter.agi.service import build_agi_server
+from callcenter.agi.service import build_agi_server, warn_if_loopback
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.client import AmiClient
 from callcenter.ami.control import AmiPbxControl
 from callcenter.ami.metrics import bridge_metrics
 from callcenter.ami.seat_board import LiveSeatBoard
-from callcenter.api.app import create_app
 from callcenter.api.ports import Services
-from callcenter.auth.passwords import Passwords
-from callcenter.auth.tokens import Tokens, signing_secret
+from callcenter.assembly.api import api_server, services
+from callcenter.assembly.dispatch import Dispatch, open_dispatch
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
-from callcenter.dispatch.runtime import open_dispatch
+from callcenter.domain.call import still_live
 from callcenter.domain.events import Qualification
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
 from callcenter.live.messages import FeedLog
-from callcenter.messaging.fanout import RedisStreamLog
+from callcenter.pipeline.notifications import NotificationQueue
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
 from callcenter.remote.bridge_http import bridge_ops_app, bridge_ops_server
 from callcenter.remote.bridge_side import BridgeChannel
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
-from callcenter.storage.users import UserStore
 
 log = logging.getLogger(__name__)
-
-
-def live_log(settings: Settings) -> FeedLog:
-    """The live log: a Redis Stream shared by every process, or memory for one process."""
-    if settings.redis.url:
-        return RedisStreamLog.from_url(settings.redis.url, key=settings.redis.live_stream)
-    return MemoryLog()
-
-
-def api_server(settings: Settings, services: Services) -> uvicorn.Server:
-    """The API under uvicorn, as configured (the room's, or an API-only process's)."""
-    app = create_app(
-        services,
-        jwt_secret=settings.api.jwt_secret.get_secret_value(),
-        demo=settings.demo,
-        stats_interval=settings.api.stats_interval,
-        api=settings.api,
-        redis=settings.redis,
-        room_settings=settings.room,
-        phone=settings.phone,
-        incident_types=settings.dispatch.incident_types,
-    )
-    config = uvicorn.Config(
-        app,
-        host=settings.api.host,
-        port=settings.api.port,
-        log_level="info",
-        lifespan="on",
-        log_config=LOGGING_CONFIG if settings.demo else None,
-    )
-    return uvicorn.Server(config)
 
 
 class DispatchHandOff:
@@ -95,7 +68,10 @@ class DispatchHandOff:
 
 
 class Room:
-    """Bridge -> ordered runner -> store and live hub; AGI, dispatch and API around it."""
+    """Bridge -> ordered runner -> store and live hub; AGI, dispatch and API around it.
+
+    ``with_api``: serve the API (roles all and the demo); else, with ``ops_http``, only
+    /healthz, /readyz and /metrics (role bridge). ``with_agi``: serve FastAGI."""
 
     def __init__(
         self,
@@ -105,81 +81,65 @@ class Room:
         feed_log: FeedLog | None = None,
         drain_timeout: float = 60.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        with_api: bool = True,
+        with_agi: bool = True,
+        ops_http: bool = False,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.store = store
         self.drain_timeout = drain_timeout
+        self.with_api = with_api
+        self.with_agi = with_agi
+        self.ops_http = ops_http
         self.feed_log = feed_log or MemoryLog()
         self.hub = LiveHub(self.feed_log)
-        self.processor = CallProcessor(store, self.hub)
+        # Publishing never fails or slows the pipeline: the hub is fed through a queue.
+        self.notifications = NotificationQueue(self.hub)
+        self.processor = CallProcessor(store, self.notifications)
         self.runner = OrderedRunner(self.processor)
         self.seats = LiveSeatBoard()
         self.bridge = Bridge(self.runner.put_nowait, self.seats, region=settings.agi.default_region)
         self.client = AmiClient(settings.ami, self.bridge)
-        self.pbx = AmiPbxControl(self.client, live_channel=self.seat_channel)
+        self.pbx = AmiPbxControl(self.client, live_channel=self.bridge.seat_channel)
+        self.agi = build_agi_server(settings.agi, store.engine, self.runner)
         self.bridge_channel: BridgeChannel | None = None  # with Redis, while running
-
-    def seat_channel(self, interface: str) -> str | None:
-        """The live channel of the call a seat (named by its interface) is in, if any."""
-        for seat in self.seats.seats():
-            if seat.interface == interface and seat.call_id:
-                channels = self.bridge.call_channels(seat.call_id)
-                return channels.seat or None if channels else None
-        return None
+        self.api: uvicorn.Server | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stack = contextlib.AsyncExitStack()
 
     def metrics(self) -> dict[str, float]:
-        return bridge_metrics(self.bridge, self.runner, self.client)
+        live = self.notifications.stats
+        out = {
+            **bridge_metrics(self.bridge, self.runner, self.client),
+            "live_notifications_dropped": live.dropped,
+            "live_notifications_failed": live.failed,
+        }
+        if self.with_agi:  # FastAGI: sessions, and asks refused by the overflow pacing
+            out["agi_sessions"] = self.agi.stats.sessions
+            out["agi_paced"] = self.agi.stats.paced
+        return out
 
     async def adopt_live_calls(self, *, lookback_hours: float = 12.0) -> int:
         """Calls a previous run left live: the first snapshot resyncs them or marks them lost."""
         now = self.clock()
         live = set()
         async for row in self.store.calls(since=now - timedelta(hours=lookback_hours)):
-            if not row["line_ended"] and row["state"] not in ("closed", "abandoned", "lost"):
+            if still_live(row["state"], row["line_ended"]):
                 live.add(row["id"])
         self.bridge.adopt(live, since=now)
         return len(live)
 
-    def api_server(self, services: Services) -> uvicorn.Server:
-        return api_server(self.settings, services)
-
-    def services(self, handoff: DispatchHandOff, desk: object) -> Services:
-        s = self.settings
-        return Services(
-            store=self.store,
-            users=UserStore(self.store.engine),
-            tokens=Tokens(signing_secret(s.api.jwt_secret.get_secret_value(), demo=s.demo)),
-            passwords=Passwords(),
-            hub=self.hub,
-            pbx=self.pbx,
-            seats=self.seats,
-            events=self.runner,
-            dispatch=desk,  # type: ignore[arg-type]
-            handoff=handoff,
-            pbx_connected=self.client.logged_in.is_set,
-            counters=lambda: {k: int(v) for k, v in self.metrics().items()},
-        )
-
-    async def run(
-        self,
-        stop: asyncio.Event,
-        *,
-        with_api: bool = True,
-        with_agi: bool = True,
-        ops_http: bool = False,
-    ) -> None:
-        """Run until ``stop`` is set; then stop taking input and finish what was received.
-
-        ``ops_http``: without the API, still serve /healthz, /readyz and /metrics (the bridge
-        role)."""
-        adopted = await self.adopt_live_calls()
-        if adopted:
-            log.info("%d calls were live when callcenter last stopped: resyncing them", adopted)
-        self.runner.start()
-        tasks: list[asyncio.Task[None]] = []
-        agi = build_agi_server(self.settings.agi, self.store.engine, self.runner)
+    async def __aenter__(self) -> Self:
         async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_callback(self.feed_log.close)
+            self.notifications.start()
+            stack.push_async_callback(self.notifications.close)
+            adopted = await self.adopt_live_calls()
+            if adopted:
+                log.info("%d calls were live when callcenter last stopped: resyncing them", adopted)
+            self.runner.start()
+            stack.push_async_callback(self._drain)
             dispatch = await stack.enter_async_context(
                 open_dispatch(
                     self.settings,
@@ -192,37 +152,65 @@ class Room:
                     live=self.hub,  # ticket changes on /live/dispatch and /live/operator
                 )
             )
-            if with_agi:
-                await agi.start()
-                log.info("FastAGI on %s:%s", self.settings.agi.host, agi.port)
-            channel = self.bridge_channel = self._bridge_channel(DispatchHandOff(dispatch.service))
-            tasks.append(asyncio.create_task(self.client.run(), name="ami"))
-            stoppers: list[asyncio.Task[bool] | asyncio.Task[None]] = [
-                asyncio.create_task(stop.wait(), name="stop")
-            ]
-            api = None
-            if with_api:
-                services = self.services(DispatchHandOff(dispatch.service), dispatch.desk)
-                api = self.api_server(services)
-            elif ops_http:
-                api = self._ops_server(channel)
-            if api is not None:
-                tasks.append(asyncio.create_task(api.serve(), name="api"))
-                # uvicorn captures SIGTERM/SIGINT itself while it runs: its exit stops us too.
-                stoppers.append(tasks[-1])
-            reporter = asyncio.create_task(self._report(), name="metrics")
-            stopping = stoppers[0]
-            try:
-                await asyncio.wait(stoppers, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                stopping.cancel()
-                reporter.cancel()
-                log.info("callcenter serve: stopping")
-                if channel is not None:  # API-only processes get 503 from now on
-                    await channel.stop()
-                await self._shutdown(agi if with_agi else None, api, tasks)
-        await self.feed_log.close()
+            stack.push_async_callback(self._stop_input)
+            if self.with_agi:
+                await self.agi.start()
+                log.info("FastAGI on %s:%s", self.settings.agi.host, self.agi.port)
+                warn_if_loopback(self.settings)
+            self.bridge_channel = self._bridge_channel(DispatchHandOff(dispatch.service))
+            self._tasks.append(asyncio.create_task(self.client.run(), name="ami"))
+            if self.with_api:
+                self.api = api_server(self.settings, self._services(dispatch))
+            elif self.ops_http:
+                self.api = self._ops_server(self.bridge_channel)
+            self._stack = stack.pop_all()
+        return self
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Until ``stop`` is set (or uvicorn, which captures SIGTERM/SIGINT while it runs,
+        exits): the HTTP side and the periodic metrics line."""
+        stoppers: list[asyncio.Task[bool] | asyncio.Task[None]] = [
+            asyncio.create_task(stop.wait(), name="stop")
+        ]
+        if self.api is not None:
+            self._tasks.append(asyncio.create_task(self.api.serve(), name="api"))
+            stoppers.append(self._tasks[-1])  # its exit stops us too
+        reporter = asyncio.create_task(self._report(), name="metrics")
+        try:
+            await asyncio.wait(stoppers, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stoppers[0].cancel()
+            reporter.cancel()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        log.info("callcenter serve: stopping")
+        await self._stack.aclose()
         log.info("callcenter serve: stopped %s", self.metrics())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The whole lifecycle in one call."""
+        async with self:
+            await self.serve(stop)
+
+    def _services(self, dispatch: Dispatch) -> Services:
+        return services(
+            self.settings,
+            self.store,
+            hub=self.hub,
+            pbx=self.pbx,
+            seats=self.seats,
+            events=self.runner,
+            dispatch=dispatch.desk,
+            handoff=DispatchHandOff(dispatch.service),
+            pbx_connected=self.client.logged_in.is_set,
+            counters=lambda: {k: int(v) for k, v in self.metrics().items()},
+            agi_idle=self.agi.idle_seconds if self.with_agi else None,
+        )
 
     def _ops_server(self, channel: BridgeChannel | None) -> uvicorn.Server:
         app = bridge_ops_app(
@@ -252,17 +240,19 @@ class Room:
         channel.start()
         return channel
 
-    async def _shutdown(
-        self, agi: FastAgiServer | None, api: uvicorn.Server | None, tasks: list[asyncio.Task[None]]
-    ) -> None:
-        if agi is not None:
-            await agi.close()
+    async def _stop_input(self) -> None:
+        if self.bridge_channel is not None:  # API-only processes get 503 from now on
+            await self.bridge_channel.stop()
+        if self.with_agi:
+            await self.agi.close()
         await self.client.close()
-        if api is not None:
-            api.should_exit = True
-        for task in tasks:
+        if self.api is not None:
+            self.api.should_exit = True
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, 10)
+
+    async def _drain(self) -> None:
         try:
             # Everything received is processed before we return (unless the database stays
             # down: then say how much was left).

@@ -1,0 +1,137 @@
+/**
+ * The operator panel's effects: the live feed into the store, HTTP reloads when the store says
+ * something is stale (one request per resource at a time), the phone's events into its own
+ * store, and the seat and call actions. Components call these; they never fetch themselves.
+ */
+import { ApiError, type Api } from '../../api/http';
+import type { CallOut, CallWithTimeline, PhoneConfig, RoomConfig, SeatOut } from '../../api/types';
+import { LiveFeed } from '../../live/feed';
+import { createPhone } from '../../phone/choose';
+import { initialPhone, phoneReducer, type Phone, type PhoneEvent, type PhoneState } from '../../phone/phone';
+import { createStore, type Store } from '../../store/store';
+import { initialOperator, operatorReducer, type OperatorAction, type OperatorState } from '../../store/operator';
+
+type What = 'seat' | 'call' | 'calls';
+
+export class OperatorController {
+  readonly store: Store<OperatorState, OperatorAction> = createStore(operatorReducer, initialOperator);
+  readonly phoneStore: Store<PhoneState, PhoneEvent> = createStore(phoneReducer, initialPhone);
+  phone: Phone | null = null;
+  private feed: LiveFeed | null = null;
+  private readonly inflight = new Set<What>();
+  private readonly cleanups: (() => void)[] = [];
+  private stopped = false;
+  private generation = 0;
+
+  constructor(
+    readonly api: Api,
+    private readonly token: () => string | null,
+    private readonly config: RoomConfig,
+    private readonly onExpired: () => void,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.generation += 1;
+    this.cleanups.push(this.store.subscribe(() => this.sync()));
+    const timer = setInterval(() => this.store.dispatch({ type: 'tick', now: Date.now() }), 1000);
+    this.cleanups.push(() => clearInterval(timer));
+    this.feed = new LiveFeed({
+      feed: 'operator',
+      origin: location.origin,
+      token: this.token,
+      onEvent: (event) =>
+        this.store.dispatch({ type: 'live', event, now: Date.now(), wrapupSeconds: this.config.wrapup_seconds }),
+      onReload: () => this.store.dispatch({ type: 'reload' }),
+      onStatus: (status) => this.store.dispatch({ type: 'feed', status }),
+      onUnauthorized: this.onExpired,
+    });
+    this.feed.start();
+    void this.startPhone();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.feed?.stop();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    void this.phone?.unregister().catch(() => {});
+  }
+
+  private async startPhone(): Promise<void> {
+    const generation = this.generation;
+    try {
+      const config = await this.api.get<PhoneConfig>('/me/phone');
+      if (generation !== this.generation || this.stopped) return;
+      const phone = await createPhone(this.api, config);
+      if (generation !== this.generation || this.stopped) return;
+      this.phone = phone;
+      this.cleanups.push(phone.on((event) => this.phoneStore.dispatch(event)));
+      await phone.register();
+    } catch (error) {
+      this.phoneStore.dispatch({ type: 'error', kind: 'other', cause: message(error) });
+    }
+  }
+
+  /** Reload what is stale, one request per resource at a time. */
+  private sync(): void {
+    const { stale, seat, call } = this.store.get();
+    // The demo phone hears of the caller hanging up only through the API's call state.
+    if (this.phone?.mode === 'demo' && call === null && this.phoneStore.get().line !== 'idle') {
+      this.phoneStore.dispatch({ type: 'ended', cause: 'remote' });
+    }
+    if (stale.seat) this.fetch('seat', async () => {
+      const next = await this.api.get<SeatOut>('/seats/me');
+      this.store.dispatch({ type: 'seat', seat: next, now: Date.now(), wrapupSeconds: this.config.wrapup_seconds });
+    });
+    if (stale.call && !stale.seat && !this.inflight.has('seat')) this.fetch('call', async () => {
+      let call: CallWithTimeline | null = null;
+      if (seat?.call_id) {
+        try {
+          call = await this.api.get<CallWithTimeline>('/me/call');
+        } catch (error) {
+          // 409: the call left the seat between the two reads; the seat's next event says where.
+          if (!(error instanceof ApiError && error.status === 409)) throw error;
+        }
+      }
+      this.store.dispatch({ type: 'call', call });
+    });
+    if (stale.calls) this.fetch('calls', async () => {
+      const calls = await this.api.get<CallOut[]>('/me/calls?limit=50');
+      this.store.dispatch({ type: 'calls', calls });
+    });
+  }
+
+  private fetch(what: What, run: () => Promise<void>): void {
+    if (this.inflight.has(what) || this.stopped) return;
+    this.inflight.add(what);
+    this.store.dispatch({ type: 'fetching', what });
+    run()
+      .catch((error: unknown) => this.onError(message(error)))
+      .finally(() => {
+        this.inflight.delete(what);
+        if (!this.stopped) this.sync();
+      });
+  }
+
+  /** Seat actions: the feed confirms them (and the store applies them). */
+  async seatAction(action: 'login' | 'logout' | 'unpause' | 'pause', reason?: string): Promise<void> {
+    await this.api.post(`/seats/me/${action}`, action === 'pause' ? { reason } : undefined);
+  }
+
+  async transfer(extension: string): Promise<void> {
+    await this.api.post('/me/call/transfer', { extension });
+  }
+
+  async handoff(qualification: Record<string, unknown>): Promise<string> {
+    const callId = this.store.get().call?.call.id ?? '';
+    const result = await this.api.post<{ call_id: string; ticket_id: string }>('/me/call/handoff', qualification);
+    this.store.dispatch({ type: 'handed-off', callId: result.call_id || callId, ticketId: result.ticket_id, at: new Date().toISOString() });
+    this.store.dispatch({ type: 'reload' });
+    return result.ticket_id;
+  }
+}
+
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

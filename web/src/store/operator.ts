@@ -1,0 +1,169 @@
+/**
+ * The operator panel's state and its pure reducer: the seat, the call on it, the tickets this
+ * seat handed off, the shift's calls. Live events either change the state directly (seat
+ * actions, ticket status) or ask for a reload over HTTP (`stale`), which an effect performs.
+ */
+import type { CallOut, CallWithTimeline, LiveEvent, SeatOut, Ticket } from '../api/types';
+import type { FeedStatus } from '../live/cursor';
+
+export interface TicketStatus {
+  id: string;
+  call_id: string;
+  state: string; // sent, escalated, acknowledged
+  unit: string | null;
+  at: string;
+}
+
+export interface OperatorState {
+  feed: FeedStatus;
+  seat: SeatOut | null;
+  call: CallWithTimeline | null;
+  tickets: Record<string, TicketStatus>;
+  handoffs: string[]; // ticket ids, newest first
+  calls: CallOut[];
+  wrapUpUntil: number | null; // epoch ms
+  stale: { seat: boolean; call: boolean; calls: boolean };
+}
+
+export const initialOperator: OperatorState = {
+  feed: 'connecting',
+  seat: null,
+  call: null,
+  tickets: {},
+  handoffs: [],
+  calls: [],
+  wrapUpUntil: null,
+  stale: { seat: true, call: true, calls: true },
+};
+
+export type OperatorAction =
+  | { type: 'feed'; status: FeedStatus }
+  | { type: 'reload' }
+  | { type: 'fetching'; what: 'seat' | 'call' | 'calls' }
+  | { type: 'seat'; seat: SeatOut; now: number; wrapupSeconds: number | null }
+  | { type: 'call'; call: CallWithTimeline | null }
+  | { type: 'calls'; calls: CallOut[] }
+  | { type: 'handed-off'; callId: string; ticketId: string; at: string }
+  | { type: 'tick'; now: number }
+  | { type: 'live'; event: LiveEvent; now: number; wrapupSeconds: number | null };
+
+const ENDED = new Set(['abandoned', 'closed', 'lost', 'transferred', 'overflowed']);
+
+export function operatorReducer(state: OperatorState, action: OperatorAction): OperatorState {
+  switch (action.type) {
+    case 'feed':
+      return state.feed === action.status ? state : { ...state, feed: action.status };
+    case 'reload':
+      return { ...state, stale: { seat: true, call: true, calls: true } };
+    case 'fetching':
+      return state.stale[action.what] ? { ...state, stale: { ...state.stale, [action.what]: false } } : state;
+    case 'seat':
+      return withSeat(
+        { ...state, stale: { ...state.stale, call: state.stale.call || (action.seat.call_id ?? null) !== (state.call?.call.id ?? null) } },
+        action.seat,
+        action.now,
+        action.wrapupSeconds,
+      );
+    case 'call':
+      return { ...state, call: action.call };
+    case 'calls':
+      return { ...state, calls: action.calls };
+    case 'handed-off':
+      return {
+        ...state,
+        tickets: {
+          ...state.tickets,
+          [action.ticketId]: state.tickets[action.ticketId] ?? {
+            id: action.ticketId,
+            call_id: action.callId,
+            state: 'sent',
+            unit: null,
+            at: action.at,
+          },
+        },
+        handoffs: [action.ticketId, ...state.handoffs.filter((t) => t !== action.ticketId)],
+        stale: { ...state.stale, calls: true },
+      };
+    case 'tick':
+      if (state.seat?.state === 'wrap_up' && state.wrapUpUntil !== null && action.now >= state.wrapUpUntil) {
+        return { ...state, seat: { ...state.seat, state: 'available' }, wrapUpUntil: null, stale: { ...state.stale, seat: true } };
+      }
+      return state;
+    case 'live':
+      return onLive(state, action.event, action.now, action.wrapupSeconds);
+  }
+}
+
+function withSeat(state: OperatorState, loaded: SeatOut, now: number, wrapupSeconds: number | null): OperatorState {
+  // Asterisk shows no wrap-up state (a member in wrapuptime reads "not in use"): while the
+  // countdown started by the end of the conversation runs, an "available" seat is in wrap-up.
+  const inWrapUp = loaded.state === 'available' && state.wrapUpUntil !== null && now < state.wrapUpUntil;
+  const seat: SeatOut = inWrapUp ? { ...loaded, state: 'wrap_up' } : loaded;
+  let wrapUpUntil = state.wrapUpUntil;
+  if (seat.state !== 'wrap_up') wrapUpUntil = null;
+  else if (wrapUpUntil === null && wrapupSeconds !== null) wrapUpUntil = now + wrapupSeconds * 1000;
+  return { ...state, seat, wrapUpUntil };
+}
+
+const BUSY = new Set(['ringing', 'in_call', 'wrap_up']);
+
+/** A seat action as the feed reports it. Pausing a seat that rings or talks does not end the
+ * call: the seat keeps its call state (the reason is kept) and is re-read from the PBX. */
+const SEAT_KINDS: Record<string, (seat: SeatOut, reason: string | null) => SeatOut> = {
+  login: (s) => ({ ...s, state: 'available', paused_reason: null }),
+  logout: (s) => ({ ...s, state: 'logged_out', paused_reason: null, call_id: null }),
+  pause: (s, reason) => (BUSY.has(s.state) ? { ...s, paused_reason: reason } : { ...s, state: 'paused', paused_reason: reason }),
+  unpause: (s) => (BUSY.has(s.state) ? { ...s, paused_reason: null } : { ...s, state: 'available', paused_reason: null }),
+};
+
+function onLive(state: OperatorState, event: LiveEvent, now: number, wrapupSeconds: number | null): OperatorState {
+  if (event.topic === 'seat') {
+    const change = SEAT_KINDS[event.kind];
+    if (state.seat === null || change === undefined) return { ...state, stale: { ...state.stale, seat: true } };
+    const reason = typeof event.payload.reason === 'string' ? event.payload.reason : null;
+    const next = withSeat(state, change(state.seat, reason), now, wrapupSeconds);
+    return BUSY.has(state.seat.state) ? { ...next, stale: { ...next.stale, seat: true } } : next;
+  }
+  if (event.topic === 'call') {
+    const callState = typeof event.payload.state === 'string' ? event.payload.state : null;
+    let next: OperatorState = { ...state, stale: { seat: true, call: true, calls: state.stale.calls } };
+    if (state.call !== null && state.call.call.id === event.call_id && callState !== null) {
+      next = { ...next, call: { ...state.call, call: { ...state.call.call, state: callState } } };
+      if (ENDED.has(callState) || event.kind === 'line_ended') next = { ...next, stale: { ...next.stale, calls: true } };
+    }
+    if (event.kind === 'conversation_ended' && wrapupSeconds !== null && next.seat !== null) {
+      next = { ...next, seat: { ...next.seat, state: 'wrap_up' }, wrapUpUntil: now + wrapupSeconds * 1000 };
+    }
+    return next;
+  }
+  if (event.topic === 'dispatch') {
+    const ticket = event.payload as unknown as Ticket;
+    if (typeof ticket.id !== 'string') return state;
+    const status: TicketStatus = {
+      id: ticket.id,
+      call_id: ticket.call_id,
+      state: ticketState(event.kind, ticket),
+      unit: ticket.unit ?? null,
+      at: event.at,
+    };
+    const handoffs = state.handoffs.includes(ticket.id) ? state.handoffs : [ticket.id, ...state.handoffs];
+    const calls = state.calls.map((c) =>
+      c.id === ticket.call_id ? { ...c, dispatch_ticket: ticket.id, dispatch_unit: ticket.unit ?? c.dispatch_unit } : c,
+    );
+    return { ...state, tickets: { ...state.tickets, [ticket.id]: status }, handoffs, calls };
+  }
+  return state;
+}
+
+/** Seconds left of the wrap-up, or null. */
+export function wrapUpLeft(state: OperatorState, now: number): number | null {
+  if (state.seat?.state !== 'wrap_up' || state.wrapUpUntil === null) return null;
+  return Math.max(0, Math.ceil((state.wrapUpUntil - now) / 1000));
+}
+
+/** sent, escalated or acknowledged, from a dispatch event's kind and its ticket. */
+export function ticketState(kind: string, ticket: Pick<Ticket, 'unit' | 'escalated' | 'state'>): string {
+  if (kind === 'ticket_acknowledged' || ticket.unit) return 'acknowledged';
+  if (kind === 'ticket_escalated' || ticket.escalated || ticket.state === 'escalated') return 'escalated';
+  return 'sent';
+}

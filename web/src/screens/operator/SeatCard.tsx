@@ -41,7 +41,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
     <Paper withBorder p="md" component="section" aria-labelledby="seat-title">
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h4" id="seat-title">
-          {t('seat.title')} {seat?.name ?? ''}
+          {seat?.name ?? t('seat.title')}
         </Title>
         {seat ? (
           <Badge color={COLORS[seat.state] ?? 'gray'} size="lg" variant="filled" data-testid="seat-state" data-state={seat.state}>

@@ -2,7 +2,8 @@
 
 Promises: a step whose ``(call_id, source_id)`` is already stored is not stored again (so a
 replayed AMI stream adds nothing); ``seq`` numbers a call's steps 1, 2, 3... in the order they
-were appended.
+were appended; each step's ``hash`` chains from the one before and the call's
+``timeline_head`` is the last one (``callcenter.storage.chain``: tamper evidence).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.events import Clock, Qualification
+from callcenter.storage.chain import GENESIS, Verdict, step_hash, verify
 from callcenter.storage.outbox import write_requests
 from callcenter.storage.tables import CallRecord, TimelineEntry
 
@@ -162,29 +164,53 @@ class TimelineStore:
         if not steps:
             return 0
         call_ids = {step.call_id for step in steps}
+        # Each call's last seq and chain head, and the steps already stored (a replay): those
+        # are skipped here, so seq has no gap and every hash chains from a stored step.
         last = select(TIMELINE.c.call_id, func.max(TIMELINE.c.seq)).group_by(TIMELINE.c.call_id)
         seq = {cid: 0 for cid in call_ids}
         seq.update(
             (cid, n) for cid, n in await conn.execute(last.where(TIMELINE.c.call_id.in_(call_ids)))
         )
+        heads = {cid: GENESIS for cid in call_ids}
+        heads.update(
+            (cid, head or GENESIS)
+            for cid, head in await conn.execute(
+                select(CALLS.c.id, CALLS.c.timeline_head).where(CALLS.c.id.in_(call_ids))
+            )
+        )
+        already = select(TIMELINE.c.call_id, TIMELINE.c.source_id).where(
+            TIMELINE.c.call_id.in_(call_ids),
+            TIMELINE.c.source_id.in_({step.source_id for step in steps}),
+        )
+        stored = {(cid, source) for cid, source in await conn.execute(already)}
         params = []
         for step in steps:
+            if (step.call_id, step.source_id) in stored:
+                continue
+            stored.add((step.call_id, step.source_id))
             seq[step.call_id] += 1
-            params.append(
-                {
-                    "call_id": step.call_id,
-                    "seq": seq[step.call_id],
-                    "kind": step.kind,
-                    "source_id": step.source_id,
-                    "clock": step.clock.value,
-                    "inferred": step.inferred,
-                    "at": step.at,
-                    "pbx_at": step.at if step.clock is Clock.PBX else None,
-                    "received_at": step.received_at,
-                    "payload": step.payload,
-                }
-            )
+            row = {
+                "call_id": step.call_id,
+                "seq": seq[step.call_id],
+                "kind": step.kind,
+                "source_id": step.source_id,
+                "clock": step.clock.value,
+                "inferred": step.inferred,
+                "at": step.at,
+                "pbx_at": step.at if step.clock is Clock.PBX else None,
+                "received_at": step.received_at,
+                "payload": step.payload,
+            }
+            row["hash"] = heads[step.call_id] = step_hash(heads[step.call_id], row)
+            params.append(row)
+        if not params:
+            return 0
         result = await conn.execute(self._append, params)
+        set_head = update(CALLS).where(CALLS.c.id == bindparam("call"))
+        await conn.execute(
+            set_head.values(timeline_head=bindparam("head")),
+            [{"call": cid, "head": head} for cid, head in heads.items() if head != GENESIS],
+        )
         return len(result.all())
 
     def _upsert(self, keys: tuple[str, ...]) -> Any:
@@ -226,6 +252,19 @@ class TimelineStore:
         )
         async with self.engine.connect() as conn:
             return [dict(row._mapping) for row in await conn.execute(query)]
+
+    async def verify(self, call_id: str) -> Verdict | None:
+        """Check the call's whole hash chain (None: no such call)."""
+        async with self.engine.connect() as conn:
+            head = (
+                await conn.execute(select(CALLS.c.timeline_head).where(CALLS.c.id == call_id))
+            ).first()
+            if head is None:
+                return None
+            rows = await conn.execute(
+                select(TIMELINE).where(TIMELINE.c.call_id == call_id).order_by(TIMELINE.c.seq)
+            )
+            return verify(call_id, head[0], [dict(r._mapping) for r in rows])
 
     async def calls(
         self, *, since: datetime | None = None, until: datetime | None = None

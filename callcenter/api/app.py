@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callcenter import __version__
-from callcenter.api import errors
+from callcenter.api import docs_pages, errors
 from callcenter.api.access import MetricsAccess
 from callcenter.api.live import router as live_router
 from callcenter.api.metrics import Metrics
@@ -96,7 +96,10 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         max_body_size=api.max_body_bytes,
+        docs_url=None,  # served from local assets (api/docs_pages.py), not a CDN
+        redoc_url=None,
     )
+    docs_pages.install(app)
     app.state.services = services
     app.state.login_throttle = throttle
     app.state.metrics_access = MetricsAccess(token=metrics_token, open=demo and not metrics_token)

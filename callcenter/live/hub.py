@@ -71,7 +71,7 @@ class HubStats:
     dropped: int = 0  # pipeline messages given up (more than max_pending waited)
 
 
-def _body(
+def message_body(
     topic: str, kind: str, call_id: str | None, seat: str | None, payload: dict[str, Any] | None
 ) -> dict[str, Any]:
     # Stamped when the pipeline announced it, not when a late write succeeds.
@@ -140,7 +140,7 @@ class LiveHub:
     ) -> None:
         """Publish what already happened (a stored step, a PBX action done): never raises; if
         the log is down the message waits, in order, for it to come back."""
-        body = _body(topic, kind, call_id, seat, payload)
+        body = message_body(topic, kind, call_id, seat, payload)
         if not self._pending:
             try:
                 await self._append(body)
@@ -176,7 +176,7 @@ class LiveHub:
         seat: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> int:
-        return await self._append(_body(topic, kind, call_id, seat, payload))
+        return await self._append(message_body(topic, kind, call_id, seat, payload))
 
     async def _append(self, body: dict[str, Any]) -> int:
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.ingest import IngestReport, ingest_files
 from callcenter.ami.seat_board import LiveSeatBoard
+from callcenter.api.live import USER_TOPIC
 from callcenter.assembly.agi import AgiProcess
 from callcenter.assembly.api import live_log
 from callcenter.assembly.api_process import ApiProcess
@@ -27,6 +28,8 @@ from callcenter.assembly.room import Room
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.auth.passwords import Passwords
 from callcenter.demo import Demo, check_manual_seats, seat_names, simulator_config
+from callcenter.live.hub import message_body
+from callcenter.messaging.fanout import RedisStreamLog
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
@@ -162,4 +165,19 @@ async def users_list(settings: Settings) -> list[tuple[str, str, str | None, boo
 
 async def users_disable(settings: Settings, username: str) -> bool:
     async with open_store(settings) as store:
-        return await UserStore(store.engine).set_disabled(username)
+        users = UserStore(store.engine)
+        if not await users.set_disabled(username):
+            return False
+        user = await users.get(username)
+    if settings.redis.url and user is not None:
+        # Tell every API process now: each closes the user's live feeds at once (they would
+        # otherwise see it at their next database re-check, callcenter.api.live).
+        feed = RedisStreamLog.from_url(settings.redis.url, key=settings.redis.live_stream)
+        try:
+            body = message_body(USER_TOPIC, "disabled", None, None, {"username": user.username})
+            await feed.append(body)
+        except Exception as exc:
+            log.warning("disable of %s not announced to the API processes: %s", username, exc)
+        finally:
+            await feed.close()
+    return True

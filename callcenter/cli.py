@@ -64,6 +64,36 @@ def export(
     typer.echo(f"exported {count} calls", err=True)
 
 
+@cli.command("verify")
+def verify(
+    call: Annotated[str | None, typer.Option("--call", help="One call (default: all).")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Calls that rang at or after (ISO 8601, UTC).")
+    ] = None,
+    until: Annotated[datetime | None, typer.Option(help="Calls that rang before.")] = None,
+) -> None:
+    """Check the timelines' hash chains (tamper evidence); exit 1 if one does not hold.
+    The last line is the digest of the checked heads, to keep outside the database."""
+    from callcenter.audit.verify import verify_store
+    from callcenter.storage.database import SchemaOutdatedError, check_schema
+    from callcenter.storage.store import open_store
+
+    _logging("WARNING")
+
+    async def run() -> bool:
+        async with open_store(_settings()) as store:
+            try:
+                await check_schema(store.engine)
+            except SchemaOutdatedError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                return False
+            return await verify_store(
+                store, typer.echo, call_id=call, since=_utc(since), until=_utc(until)
+            )
+
+    raise typer.Exit(0 if asyncio.run(run()) else 1)
+
+
 @cli.command("serve")
 def serve(
     role: Annotated[

@@ -217,6 +217,10 @@ class AgiSession:
 
 
 def _script_of(request: str) -> str:
-    """``agi://host:4573/qualify?x=1`` -> ``qualify?x=1`` (when agi_network_script is absent)."""
-    parts = urlsplit(request)
+    """``agi://host:4573/qualify?x=1`` -> ``qualify?x=1`` (when agi_network_script is absent).
+    An unreadable URL (``agi://[host/...``: urlsplit raises ValueError) is a protocol error."""
+    try:
+        parts = urlsplit(request)
+    except ValueError as exc:
+        raise AgiProtocolError(f"unreadable agi_request {request[:80]!r}: {exc}") from exc
     return parts.path + (f"?{parts.query}" if parts.query else "")

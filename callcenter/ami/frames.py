@@ -23,7 +23,7 @@ Noise = Callable[[bytes], bool]
 
 BANNER_PREFIX = b"Asterisk Call Manager/"
 _END = b"\r\n\r\n"
-_LINE = re.compile(r"([^:\r\n]+):[ ]?([^\r\n]*)")
+_BREAK = re.compile(r"[\r\n]")
 _ACTION_ID = re.compile(rb"\r\nActionID: ([^\r]*)")
 
 
@@ -121,7 +121,7 @@ class FrameParser:
         except UnicodeDecodeError:
             self.stats.bad_utf8 += 1
             text = raw.decode("utf-8", "replace")
-        frame: Frame = _LINE.findall(text)
+        frame = _headers(text)
         lines = text.count("\r\n") + 1
         if len(frame) != lines:
             self.stats.bad_lines += lines - len(frame)
@@ -130,6 +130,19 @@ class FrameParser:
             return None
         self.stats.frames += 1
         return frame
+
+
+def _headers(text: str) -> Frame:
+    """``Key: Value`` pairs, in linear time. Reads exactly as the regex
+    ``([^:\r\n]+):[ ]?([^\r\n]*)`` did with ``findall`` (a lone CR or LF also ends a line;
+    leading colons are skipped), which backtracked quadratically on a long line without a
+    colon (60 KB: about 70 s on the event loop; found by bench/fuzz.py)."""
+    frame: Frame = []
+    for line in _BREAK.split(text):
+        key, sep, value = line.lstrip(":").partition(":")
+        if sep and key:
+            frame.append((key, value[1:] if value.startswith(" ") else value))
+    return frame
 
 
 def parse_stream(

@@ -35,6 +35,10 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/metrics"): SUP,  # or the metrics token (``authorize_metrics``)
     ("POST", "/auth/token"): PUBLIC,
+    # the API's documentation pages (api/docs_pages.py), as FastAPI's own were
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
     ("GET", "/auth/me"): EVERYONE,
     # calls
     ("GET", "/calls/active"): READERS,

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callcenter import __version__
-from callcenter.api import errors
+from callcenter.api import docs_pages, errors
 from callcenter.api.access import MetricsAccess
 from callcenter.api.live import router as live_router
 from callcenter.api.metrics import Metrics
@@ -100,7 +100,10 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         max_body_size=api.max_body_bytes,
+        docs_url=None,  # served from local assets (api/docs_pages.py), not a CDN
+        redoc_url=None,
     )
+    docs_pages.install(app)
     app.state.services = services
     app.state.room_facts = RoomFacts.build(room_settings, phone, incident_types)
     app.state.login_throttle = throttle

@@ -92,6 +92,18 @@ class StepOut(BaseModel):
     inferred: bool
     source_id: str
     payload: dict[str, Any]
+    hash: str | None = None  # its link in the call's hash chain (callcenter.storage.chain)
+
+
+class VerificationOut(BaseModel):
+    """Whether the call's stored timeline still matches its hash chain (the whole timeline,
+    whatever page was asked for)."""
+
+    status: Literal["intact", "broken"]
+    algorithm: str
+    steps: int
+    first_bad_seq: int | None
+    reason: str
 
 
 class TimelineOut(BaseModel):
@@ -108,6 +120,7 @@ class TimelineOut(BaseModel):
     call_id: str
     steps: list[StepOut]
     next_after_seq: int
+    verification: VerificationOut | None = None
 
 
 class CallWithTimeline(BaseModel):

@@ -24,6 +24,7 @@ TIMELINE_FIELDS = (
     "inferred",
     "source_id",
     "payload",
+    "hash",  # the step's link in the call's hash chain (timeline_head is the last one)
 )
 
 

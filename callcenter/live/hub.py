@@ -4,13 +4,13 @@ It implements the pipeline's ``Notifier`` port. One pump task per process tails 
 hands each message to every subscriber through a bounded queue each; the subscriber's filter runs
 in ``stream``, once per message and in sequence order (so a filter may keep state).
 
-``notify`` (the pipeline's port) never raises: the step it announces is already stored. If the
+``notify`` (the pipeline's port) and ``announce`` (what API routes publish after an action is
+done) never raise: the step it announces is already stored. If the
 log cannot be written (Redis down), the message waits in a bounded in-memory queue, and so does
 every later one (they must not overtake it); a background task writes them, in order, when the
 log is back, so clients resuming from their last sequence get them all. Counted in
 ``stats.publish_failures`` (failed writes), ``stats.pending`` (waiting) and ``stats.dropped``
-(the oldest, when more than ``max_pending`` wait). ``publish`` (direct callers, API routes)
-raises as the log does.
+(the oldest, when more than ``max_pending`` wait). ``publish`` raises as the log does.
 
 ``stream(after, accept)`` is what a websocket sends: the messages after ``after`` still in the
 log (the backlog), then live ones, each once and in sequence order (the subscription is taken
@@ -71,7 +71,7 @@ class HubStats:
     dropped: int = 0  # pipeline messages given up (more than max_pending waited)
 
 
-def _body(
+def message_body(
     topic: str, kind: str, call_id: str | None, seat: str | None, payload: dict[str, Any] | None
 ) -> dict[str, Any]:
     # Stamped when the pipeline announced it, not when a late write succeeds.
@@ -121,7 +121,26 @@ class LiveHub:
 
     async def notify(self, message: NotifyClients) -> None:
         """The pipeline's Notifier port: never raises (see the module doc)."""
-        body = _body(message.topic, message.kind, message.call_id, message.seat, message.payload)
+        await self.announce(
+            message.topic,
+            message.kind,
+            call_id=message.call_id,
+            seat=message.seat,
+            payload=message.payload,
+        )
+
+    async def announce(
+        self,
+        topic: str,
+        kind: str,
+        *,
+        call_id: str | None = None,
+        seat: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        """Publish what already happened (a stored step, a PBX action done): never raises; if
+        the log is down the message waits, in order, for it to come back."""
+        body = message_body(topic, kind, call_id, seat, payload)
         if not self._pending:
             try:
                 await self._append(body)
@@ -157,7 +176,7 @@ class LiveHub:
         seat: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> int:
-        return await self._append(_body(topic, kind, call_id, seat, payload))
+        return await self._append(message_body(topic, kind, call_id, seat, payload))
 
     async def _append(self, body: dict[str, Any]) -> int:
         try:

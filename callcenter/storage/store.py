@@ -6,7 +6,9 @@ were appended, and their times never go backwards: a step whose own time is earl
 call's previous step (it reached callcenter late, or two clocks disagree: Asterisk's
 ``Timestamp`` and callcenter's arrival time) is stored at the previous step's time, keeping
 its own in ``pbx_at`` (when Asterisk's) and in the payload's ``event_at``. Its ``clock`` still
-says where its own time came from.
+says where its own time came from.; each step's ``hash`` chains from the one before
+(computed over the step as stored) and the call's ``timeline_head`` is the last one
+(``callcenter.storage.chain``: tamper evidence).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,6 +28,7 @@ from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.events import Clock, Qualification
 from callcenter.pipeline.ports import Saved
 from callcenter.settings import Settings
+from callcenter.storage.chain import GENESIS, Verdict, step_hash, verify
 from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.outbox import write_requests
 from callcenter.storage.tables import CallRecord, TimelineEntry
@@ -196,6 +199,8 @@ class TimelineStore:
         if not steps:
             return 0
         call_ids = {step.call_id for step in steps}
+        # Each call's last seq, time and chain head, and the steps already stored (a replay):
+        # those are skipped here, so seq has no gap and every hash chains from a stored step.
         last = select(
             TIMELINE.c.call_id, func.max(TIMELINE.c.seq), func.max(TIMELINE.c.at)
         ).group_by(TIMELINE.c.call_id)
@@ -203,26 +208,48 @@ class TimelineStore:
         latest: dict[str, datetime] = {}
         for cid, n, at in await conn.execute(last.where(TIMELINE.c.call_id.in_(call_ids))):
             seq[cid], latest[cid] = n, at
+        heads = {cid: GENESIS for cid in call_ids}
+        heads.update(
+            (cid, head or GENESIS)
+            for cid, head in await conn.execute(
+                select(CALLS.c.id, CALLS.c.timeline_head).where(CALLS.c.id.in_(call_ids))
+            )
+        )
+        already = select(TIMELINE.c.call_id, TIMELINE.c.source_id).where(
+            TIMELINE.c.call_id.in_(call_ids),
+            TIMELINE.c.source_id.in_({step.source_id for step in steps}),
+        )
+        stored = {(cid, source) for cid, source in await conn.execute(already)}
         params = []
         for step in steps:
+            if (step.call_id, step.source_id) in stored:
+                continue
+            stored.add((step.call_id, step.source_id))
             seq[step.call_id] += 1
             at, payload = ordered(step, latest.get(step.call_id))
             latest[step.call_id] = at
-            params.append(
-                {
-                    "call_id": step.call_id,
-                    "seq": seq[step.call_id],
-                    "kind": step.kind,
-                    "source_id": step.source_id,
-                    "clock": step.clock.value,
-                    "inferred": step.inferred,
-                    "at": at,
-                    "pbx_at": step.at if step.clock is Clock.PBX else None,
-                    "received_at": step.received_at,
-                    "payload": payload,
-                }
-            )
+            row = {
+                "call_id": step.call_id,
+                "seq": seq[step.call_id],
+                "kind": step.kind,
+                "source_id": step.source_id,
+                "clock": step.clock.value,
+                "inferred": step.inferred,
+                "at": at,
+                "pbx_at": step.at if step.clock is Clock.PBX else None,
+                "received_at": step.received_at,
+                "payload": payload,
+            }
+            row["hash"] = heads[step.call_id] = step_hash(heads[step.call_id], row)
+            params.append(row)
+        if not params:
+            return 0
         result = await conn.execute(self._append, params)
+        set_head = update(CALLS).where(CALLS.c.id == bindparam("call"))
+        await conn.execute(
+            set_head.values(timeline_head=bindparam("head")),
+            [{"call": cid, "head": head} for cid, head in heads.items() if head != GENESIS],
+        )
         return len(result.all())
 
     def _upsert(self, keys: tuple[str, ...]) -> Any:
@@ -264,6 +291,19 @@ class TimelineStore:
         )
         async with self.engine.connect() as conn:
             return [dict(row._mapping) for row in await conn.execute(query)]
+
+    async def verify(self, call_id: str) -> Verdict | None:
+        """Check the call's whole hash chain (None: no such call)."""
+        async with self.engine.connect() as conn:
+            head = (
+                await conn.execute(select(CALLS.c.timeline_head).where(CALLS.c.id == call_id))
+            ).first()
+            if head is None:
+                return None
+            rows = await conn.execute(
+                select(TIMELINE).where(TIMELINE.c.call_id == call_id).order_by(TIMELINE.c.seq)
+            )
+            return verify(call_id, head[0], [dict(r._mapping) for r in rows])
 
     async def calls(
         self, *, since: datetime | None = None, until: datetime | None = None

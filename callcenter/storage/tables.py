@@ -49,6 +49,8 @@ class CallRecord(SQLModel, table=True):
     qualification: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     dispatch_ticket: str | None = Field(default=None, max_length=64)
     dispatch_unit: str | None = Field(default=None, max_length=64)
+    # The hash of the last timeline step (revision 0006, see callcenter.storage.chain).
+    timeline_head: str | None = Field(default=None, max_length=64)
 
 
 class TimelineEntry(SQLModel, table=True):
@@ -72,3 +74,5 @@ class TimelineEntry(SQLModel, table=True):
     pbx_at: datetime | None = _when()  # Asterisk's Timestamp header, when it sent one
     received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # SHA-256 over the previous step's hash and this step's content (callcenter.storage.chain).
+    hash: str | None = Field(default=None, max_length=64)

@@ -118,8 +118,10 @@ async def test_replay_session_2_unsolicited_hangup() -> None:
         b"agi_network: yes\ngarbage without colon\n\n",
         b"agi_network: yes\n" + b"x" * 10_000 + b"\n\n",
         b"".join(b"agi_x%d: y\n" % i for i in range(500)) + b"\n",
+        # found by bench/fuzz.py: urlsplit raised ValueError ("Invalid IPv6 URL")
+        b"agi_network: yes\nagi_request: agi://[127.0.0.1:4573/qualify\n\n",
     ],
-    ids=["nothing", "eof-mid-environment", "no-colon", "over-long-line", "endless"],
+    ids=["nothing", "eof-mid-environment", "no-colon", "over-long-line", "endless", "bad-url"],
 )
 async def test_broken_environments_raise_protocol_errors(incoming: bytes) -> None:
     session, _ = session_of(incoming)

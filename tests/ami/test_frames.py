@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from callcenter.ami.bridge import Bridge
@@ -121,3 +123,26 @@ def test_bridge_survives_any_sequence_of_plausible_frames(
         bridge.on_frame([("Event", name), *headers], now)
     bridge.disconnected(now)
     bridge.on_frame([("Event", "CoreShowChannelsComplete")], now)
+
+
+def test_a_long_line_without_a_colon_costs_linear_time() -> None:
+    # Found by the fuzz campaign (bench/fuzz.py): the header regex backtracked on a line with
+    # no ':', quadratic in its length: 60 KB took about 70 s on the event loop.
+    parser = FrameParser()
+    started = time.perf_counter()
+    frames = parser.feed(b"Event: Probe\r\n" + b"a" * 60_000 + b"\r\nX: 1\r\n\r\n")
+    assert time.perf_counter() - started < 1.0
+    assert frames == [[("Event", "Probe"), ("X", "1")]]
+    assert parser.stats.bad_lines == 1
+
+
+_OLD_LINE = re.compile(r"([^:\r\n]+):[ ]?([^\r\n]*)")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab :\r\n\x00é")), max_size=80))
+def test_headers_read_as_the_former_regex_did(text: str) -> None:
+    frame = "Event: X\r\n" + text
+    assume("\r\n\r\n" not in frame + "\r\n" and not text.endswith("\r"))  # one frame
+    parser = FrameParser()
+    frames = parser.feed(frame.encode() + b"\r\n\r\n")
+    assert frames == [_OLD_LINE.findall(frame)]

@@ -4,7 +4,10 @@ expires and as soon as the user is disabled, on every API process."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -12,11 +15,13 @@ from websockets.exceptions import ConnectionClosed
 from callcenter.api import live
 from callcenter.auth.roles import Role
 from callcenter.auth.tokens import Identity
+from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
 from tests.api.live_client import Feed, feed
-from tests.api.logs import redis_log
+from tests.api.logs import REDIS_URL, redis_log
 from tests.api.room import Room, build_room, client, serve
+from tests.databases import sqlite_url
 
 
 async def closed_with(on: Feed, wait: float) -> tuple[int | None, list[str]]:
@@ -93,3 +98,41 @@ async def test_a_disable_on_one_api_process_closes_feeds_on_another(
             code, seen = await closed_with(on_b, 3)
     assert code == 4401
     assert seen == ["error"]
+
+
+@pytest.mark.redis
+async def test_callcenter_users_disable_closes_feeds_on_the_api_processes(
+    tmp_path: Path,
+) -> None:
+    url = sqlite_url(tmp_path)
+    engine = create_engine(url)
+    await upgrade(engine)
+    try:
+        async with redis_log() as shared:
+            room = await build_room(TimelineStore(engine), shared)
+            async with (
+                serve(room.app) as base,
+                feed(base, "operator", room.token("op3", Role.OPERATOR, "Seat 03")) as (on, _),
+            ):
+                env = {
+                    **os.environ,
+                    "CALLCENTER_DATABASE__URL": url,
+                    "CALLCENTER_REDIS__URL": REDIS_URL,
+                    "CALLCENTER_REDIS__LIVE_STREAM": shared.key,
+                }
+                done = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "callcenter",
+                    "users",
+                    "disable",
+                    "op3",
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                )
+                assert await asyncio.wait_for(done.wait(), 60) == 0
+                code, seen = await closed_with(on, 3)
+        assert code == 4401
+        assert seen == ["error"]
+    finally:
+        await engine.dispose()

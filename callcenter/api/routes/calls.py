@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Responses, Svc, Who
 from callcenter.api.ports import Services
-from callcenter.api.schemas import CallOut, StepOut, TimelineOut
+from callcenter.api.schemas import CallOut, StepOut, TimelineOut, VerificationOut
 from callcenter.auth.tokens import Identity
 from callcenter.storage.search import CallQuery
 
@@ -52,7 +52,13 @@ async def read_timeline(
     )
     steps = await svc.store.timeline(call_id, after_seq=after_seq, limit=limit)
     last = steps[-1]["seq"] if steps else after_seq
-    return TimelineOut(call_id=call_id, steps=[StepOut(**s) for s in steps], next_after_seq=last)
+    verdict = await svc.store.verify(call_id)
+    return TimelineOut(
+        call_id=call_id,
+        steps=[StepOut(**s) for s in steps],
+        next_after_seq=last,
+        verification=VerificationOut(**verdict.as_dict()) if verdict else None,
+    )
 
 
 @router.get("/active")

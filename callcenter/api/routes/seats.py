@@ -45,7 +45,7 @@ async def seat_changed(svc: Services, seat: Seat, kind: str, by: str, reason: st
     payload = {"by": by, "interface": seat.interface, "queue": seat.queue}
     if reason:
         payload["reason"] = reason
-    await svc.hub.publish("seat", kind, seat=seat.name, payload=payload)
+    await svc.hub.announce("seat", kind, seat=seat.name, payload=payload)
 
 
 @router.get("/seats")

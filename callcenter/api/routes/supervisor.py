@@ -61,7 +61,7 @@ async def reprioritise(call_id: str, body: PriorityIn, svc: Svc, who: Who) -> Ac
     if channel is None:
         raise HTTPException(409, "the caller's channel is not known")
     await svc.pbx.change_priority(row["queue"], channel, body.priority)
-    await svc.hub.publish(
+    await svc.hub.announce(
         "call",
         "reprioritised",
         call_id=call_id,

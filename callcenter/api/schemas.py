@@ -249,7 +249,8 @@ class QualificationIn(BaseModel):
         description="one of the room's incident types (CALLCENTER_DISPATCH__INCIDENT_TYPES)",
     )
     priority: Literal["P1", "P2", "P3", "P4"]
-    address: OneLine = Field(min_length=1, max_length=400)
+    # Free text: the dispatch validator folds tabs and line breaks into spaces.
+    address: FreeText = Field(min_length=1, max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     callback_e164: OneLine | None = Field(default=None, max_length=20, examples=["+212612345678"])

@@ -199,22 +199,24 @@ class TimelineStore:
         if not steps:
             return 0
         call_ids = {step.call_id for step in steps}
-        # Each call's last seq, time and chain head, and the steps already stored (a replay):
-        # those are skipped here, so seq has no gap and every hash chains from a stored step.
-        last = select(
-            TIMELINE.c.call_id, func.max(TIMELINE.c.seq), func.max(TIMELINE.c.at)
-        ).group_by(TIMELINE.c.call_id)
+        # Each call's last seq, time and chain head (one query: the calls were just upserted),
+        # and the steps already stored (a replay): those are skipped here, so seq has no gap and
+        # every hash chains from a stored step.
+        last = (
+            select(
+                CALLS.c.id, CALLS.c.timeline_head, func.max(TIMELINE.c.seq), func.max(TIMELINE.c.at)
+            )
+            .select_from(CALLS.outerjoin(TIMELINE, TIMELINE.c.call_id == CALLS.c.id))
+            .where(CALLS.c.id.in_(call_ids))
+            .group_by(CALLS.c.id, CALLS.c.timeline_head)
+        )
         seq = {cid: 0 for cid in call_ids}
         latest: dict[str, datetime] = {}
-        for cid, n, at in await conn.execute(last.where(TIMELINE.c.call_id.in_(call_ids))):
-            seq[cid], latest[cid] = n, at
         heads = {cid: GENESIS for cid in call_ids}
-        heads.update(
-            (cid, head or GENESIS)
-            for cid, head in await conn.execute(
-                select(CALLS.c.id, CALLS.c.timeline_head).where(CALLS.c.id.in_(call_ids))
-            )
-        )
+        for cid, head, n, at in await conn.execute(last):
+            seq[cid], heads[cid] = n or 0, head or GENESIS
+            if at is not None:
+                latest[cid] = at
         already = select(TIMELINE.c.call_id, TIMELINE.c.source_id).where(
             TIMELINE.c.call_id.in_(call_ids),
             TIMELINE.c.source_id.in_({step.source_id for step in steps}),

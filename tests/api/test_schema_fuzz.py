@@ -35,8 +35,21 @@ from tests.databases import postgres_database
 
 METHODS = ("get", "post", "put", "patch", "delete")
 KNOWN_IDS = ["c1", "c2", "Seat 03", "Seat 04", "op4", "T-000001"]
+# Path parameters that exist in the room, by name (else any of KNOWN_IDS).
+KNOWN_PATH: dict[str, list[str]] = {
+    "call_id": ["c1", "c2"],
+    "seat": ["Seat 03", "Seat 04"],
+    "username": ["op4"],
+    "ticket_id": ["T-000001"],
+}
 # Fields whose valid values the schema cannot say (the room's configuration decides them).
-KNOWN_VALUES: dict[str, list[Any]] = {"incident_type": list(DEFAULT_INCIDENT_TYPES)}
+KNOWN_VALUES: dict[str, list[Any]] = {
+    "incident_type": list(DEFAULT_INCIDENT_TYPES),
+    "seat": ["Seat 05", "Seat 06"],  # seats the PBX (the fake board) has
+    "reason": ["break"],
+    "unit": ["CAS-12"],
+    "password": ["a long passphrase"],
+}
 # Strings PostgreSQL, AMI framing, JSON writers or screens choke on.
 HOSTILE_TEXT = st.sampled_from(
     ["\x00", "a\x00b", "\r\n", "x\nAction: Ping", "\x85", "\u202e", "\ud800", "a\udfffb", "\x7f"]
@@ -194,8 +207,11 @@ def _request(path: str, op: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]
         where = param["in"]
         strategy = from_schema(schema) if schema else st.text()
         if where == "path":
+            known = st.sampled_from(KNOWN_PATH.get(param["name"], KNOWN_IDS))
             strategy = (
-                st.sampled_from(KNOWN_IDS)
+                known
+                | known
+                | known  # mostly a known id, so the handlers past 404 are reached
                 | HOSTILE_SEGMENTS
                 | st.text(
                     alphabet=st.characters(

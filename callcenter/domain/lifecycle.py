@@ -172,6 +172,7 @@ _LINE_END_STATE = {
     S.RINGING: S.ABANDONED,  # hung up before reaching the queue
     S.QUEUED: S.ABANDONED,
     S.OFFERED: S.ABANDONED,
+    S.OVERFLOWED: S.ABANDONED,  # hung up on the overflow path (domain/outcomes.py)
     S.HANDED_OFF: S.CLOSED,
     S.TRANSFERRED: S.CLOSED,
 }

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from callcenter.domain import events as ev
 from callcenter.domain.call import TERMINAL_STATES, Call, CallState
+from callcenter.domain.effects import AppendTimeline
 from callcenter.domain.lifecycle import transition
 from callcenter.domain.outcomes import Outcome, counted_as, reached_overflow, wait_seconds
 from tests.domain.factories import T0, make
@@ -102,3 +103,33 @@ def test_reached_overflow_reads_the_timeline() -> None:
     assert not reached_overflow(
         [{"kind": "entry_decision", "payload": {"route": "queue"}}, {"kind": "answered"}]
     )
+
+
+def steps_of(*events: ev.CallEvent) -> list[AppendTimeline]:
+    call: Call | None = None
+    out: list[AppendTimeline] = []
+    for event in events:
+        call, effects = transition(call, event)
+        out += [e for e in effects if isinstance(e, AppendTimeline)]
+    return out
+
+
+def test_the_timeline_records_the_decision_and_the_wait_where_they_become_known() -> None:
+    steps = steps_of(
+        *ENTERED_FULL,
+        make(ev.OverflowRound, **at(11)),
+        make(ev.CallerQueued, **at(11)),
+        make(ev.CallerAbandoned, hold_seconds=14, **at(25)),
+        make(ev.LineEnded, **at(26)),
+    )
+    got = {s.kind: (s.payload.get("outcome"), s.payload.get("wait_seconds")) for s in steps}
+    assert got["abandoned"] == ("abandoned", None)  # the caller hung up: the line ends next
+    assert got["line_ended"] == (None, 26)
+    assert got["overflow_round"] == (None, None)
+    answered = steps_of(
+        make(ev.CallEntered, **at(0)),
+        make(ev.CallerQueued, **at(1)),
+        make(ev.CallAnswered, **at(9)),
+    )[-1]
+    assert answered.kind == "answered"
+    assert (answered.payload["outcome"], answered.payload["wait_seconds"]) == ("answered", 9)

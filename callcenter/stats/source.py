@@ -8,7 +8,7 @@ disagree on which call ended how.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +19,7 @@ from callcenter.stats.queue import WINDOWS, Step
 from callcenter.storage.store import CALLS
 
 WAITING = (CallState.QUEUED.value, CallState.OFFERED.value)
+LONGEST_CALL = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ async def read_facts(engine: AsyncEngine, now: datetime) -> Facts:
         CALLS.c.ended_at,
         CALLS.c.hold_seconds,
     ).where(
+        # bounded on the indexed rang_at so a year of calls is not scanned every few seconds:
+        # no caller waits or talks a day
+        CALLS.c.rang_at >= since - LONGEST_CALL,
         CALLS.c.outcome.is_not(None),
         or_(CALLS.c.answered_at >= since, CALLS.c.ended_at >= since),
     )

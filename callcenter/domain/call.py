@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from callcenter.domain import outcomes
 from callcenter.domain.events import Qualification
 
 
@@ -18,7 +19,7 @@ class CallState(StrEnum):
     HANDED_OFF = "handed_off"  # a radio dispatcher acknowledged the ticket
     CLOSED = "closed"
     ABANDONED = "abandoned"  # caller hung up while queued or while a seat rang
-    OVERFLOWED = "overflowed"  # the queue was full; the caller is on the overflow path
+    OVERFLOWED = "overflowed"  # the room was full; the caller waits on the overflow path
     TRANSFERRED = "transferred"
     LOST = "lost"  # the PBX no longer knew the call after a reconnect
 
@@ -58,13 +59,18 @@ class Call:
 
     @property
     def outcome(self) -> str | None:
-        """The call's outcome once it is decided, for statistics and the export."""
-        if self.state in (CallState.ABANDONED, CallState.LOST, CallState.OVERFLOWED):
-            return self.state.value
-        if self.dispatch_unit is not None:
-            return "handed_off"
-        if self.state is CallState.TRANSFERRED:
-            return "transferred"
-        if self.answered_at is not None:
-            return "answered"
-        return None
+        """How the call ended (``callcenter.domain.outcomes``), None while undecided."""
+        found = outcomes.outcome(
+            state=self.state.value,
+            answered_at=self.answered_at,
+            dispatch_unit=self.dispatch_unit,
+            line_ended=self.line_ended,
+        )
+        return found.value if found is not None else None
+
+    @property
+    def wait_seconds(self) -> int | None:
+        """The caller's wait from entry to the answer or the hang-up, overflow included."""
+        return outcomes.wait_seconds(
+            self.outcome, rang_at=self.rang_at, answered_at=self.answered_at, ended_at=self.ended_at
+        )

@@ -172,6 +172,7 @@ _LINE_END_STATE = {
     S.RINGING: S.ABANDONED,  # hung up before reaching the queue
     S.QUEUED: S.ABANDONED,
     S.OFFERED: S.ABANDONED,
+    S.OVERFLOWED: S.ABANDONED,  # hung up on the overflow path (domain/outcomes.py)
     S.HANDED_OFF: S.CLOSED,
     S.TRANSFERRED: S.CLOSED,
 }
@@ -313,7 +314,7 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
     left = None
     if isinstance(event, CallerQueued) and call.state in (S.ANSWERED, S.QUALIFIED) and call.seat:
         new, left = _left_seat(call, new, event)
-    effects.append(_step(new, event, kind))  # the event's own step always comes first
+    effects.append(_decided(call, new, _step(new, event, kind)))  # the event's own step first
     if left is not None:
         effects.append(left)
     if new.state is S.CLOSED and call.state is not S.CLOSED and kind != "closed":
@@ -322,6 +323,18 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
     effects.append(_notify(new, kind))
     effects.extend(_dispatch_effects(new, event))
     return new, effects
+
+
+def _decided(call: Call, new: Call, step: AppendTimeline) -> AppendTimeline:
+    """The step at which the call's outcome is decided says so, and the step at which the
+    caller's wait from entry becomes known records it (``domain/outcomes.py``): the export's
+    ``wait_seconds`` is then on the hash-chained timeline too."""
+    extra: dict[str, Any] = {}
+    if new.outcome is not None and call.outcome != new.outcome:
+        extra["outcome"] = new.outcome
+    if new.wait_seconds is not None and call.wait_seconds is None:
+        extra["wait_seconds"] = new.wait_seconds
+    return replace(step, payload={**step.payload, **extra}) if extra else step
 
 
 def _left_seat(call: Call, new: Call, event: CallerQueued) -> tuple[Call, AppendTimeline]:

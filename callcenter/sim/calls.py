@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from callcenter.domain.outcomes import Outcome
 from callcenter.sim.channels import Channel
 from callcenter.sim.clock import Timer
 from callcenter.sim.config import MemberConf
 from callcenter.sim.frames import Headers
-
-
-class Outcome(StrEnum):
-    ANSWERED = "answered"
-    ABANDONED = "abandoned"
-    OVERFLOWED = "overflowed"
 
 
 @dataclass(frozen=True)

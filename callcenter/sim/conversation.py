@@ -46,6 +46,8 @@ def answer(sim: ConversationFlow, call: Call) -> None:
     m.ringing, m.in_call = None, call
     if not m.local:
         r.ev("QueueMemberStatus", "agent", m.headers(q.name, q.conf.wrapuptime))
+    if not call.answered:  # decided at the first answer (callcenter.domain.outcomes)
+        sim.tally.answered += 1
     call.state, call.answered = "talking", True
     call.connect_time, call.connect_wall = sim.now, sim.wall()
     talk_script(sim, call, m)

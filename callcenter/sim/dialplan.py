@@ -174,6 +174,8 @@ def overflow(sim: DialplanFlow, call: Call, q: Queue, *, status: str) -> None:
     r, leg2 = sim.report, call.leg2
     looping = call.overflow_tries > 0
     call.state = "overflow"
+    if not call.overflowed:  # a fact about the caller's path, not an outcome
+        sim.tally.overflowed += 1
     call.overflowed = True
     sim.tally.overflow_events += 1
     r.var(leg2, "QUEUESTATUS", status, always=True)

@@ -21,9 +21,10 @@ import random
 import time
 from collections.abc import Callable
 
+from callcenter.domain.outcomes import Outcome
 from callcenter.errors import CallcenterError
 from callcenter.sim import conversation, dialplan, ringing
-from callcenter.sim.calls import Call, CallSpec, Member, Outcome
+from callcenter.sim.calls import Call, CallSpec, Member
 from callcenter.sim.channels import Channel, EventStream
 from callcenter.sim.clock import Scheduler
 from callcenter.sim.config import QueueConf
@@ -216,15 +217,14 @@ class Simulator:
         self.distribute(q)
 
     def finish(self, call: Call) -> None:
-        """The call is over: its outcome counted, its channels forgotten."""
+        """The call is over, its channels forgotten. Its outcome as callcenter defines it
+        (``callcenter.domain.outcomes``): answered if a seat answered, whatever came before
+        (counted at that answer), otherwise abandoned (counted now), the overflow path
+        included."""
         call.cancel()
         call.state = "done"
         if call.answered:
             call.outcome = Outcome.ANSWERED
-            self.tally.answered += 1
-        elif call.overflowed:
-            call.outcome = Outcome.OVERFLOWED
-            self.tally.overflowed += 1
         else:
             call.outcome = Outcome.ABANDONED
             self.tally.abandoned += 1

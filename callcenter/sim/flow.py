@@ -53,6 +53,8 @@ class RingingFlow(Flow, Protocol):
 class ConversationFlow(Flow, Protocol):
     """``conversation.py``: the seat's hang-up (``end_talk``) and the call's end (``finish``)."""
 
+    tally: Tally
+
     def end_talk(self, call: Call, by: str) -> None: ...
 
     def finish(self, call: Call) -> None: ...

@@ -30,6 +30,12 @@ class SimOptions:
 
 @dataclass
 class Tally:
+    """Counted as callcenter counts (``callcenter.domain.outcomes``), so the demo's progress
+    line, the export and the statistics agree: ``answered`` when a seat first answers a caller
+    (whatever came before), ``abandoned`` when a caller nobody answered hangs up (in the queue,
+    ringing, or on the overflow path); ``overflowed`` counts the callers who reached the
+    overflow path (the export's ``reached_overflow``), who end answered or abandoned too."""
+
     offered: int = 0
     answered: int = 0
     abandoned: int = 0

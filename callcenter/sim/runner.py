@@ -129,8 +129,8 @@ def progress(sim: Simulator) -> str:
     minutes = int(sim.now // 60)
     return (
         f"[{minutes:3d}:{int(sim.now % 60):02d}] waiting {waiting:3d}  talking {talking:2d}  "
-        f"calls {t.offered}  ended: answered {t.answered}  abandoned {t.abandoned}  "
-        f"overflowed {t.overflowed}  SLA {sla}"
+        f"calls {t.offered}  answered {t.answered}  abandoned {t.abandoned}  "
+        f"(reached overflow {t.overflowed})  SLA {sla}"
     )
 
 

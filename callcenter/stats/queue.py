@@ -1,12 +1,19 @@
 """Queue statistics: pure computation over timeline facts, no I/O.
 
-Definitions (over the window ``[now - window, now]``, by the time of the step):
-- answered / abandoned: ``answered`` and ``abandoned`` timeline steps in the window;
-- answered_within[N] (%): answered steps whose hold time (Asterisk's HoldTime, the caller's wait)
-  is <= N seconds, over answered + abandoned (an abandon counts as a miss); None if neither;
-- average_speed_of_answer: mean hold seconds of the answered steps; None if none;
+Definitions (over the window ``[now - window, now]``):
+- answered / abandoned: calls whose outcome (``callcenter.domain.outcomes``: the one vocabulary
+  the export and the simulator use too) is answered (transferred and handed off included) or
+  abandoned (in the queue, ringing, or on the overflow path), decided in the window: at the
+  answer, or at the hang-up of an abandoned call;
+- answered_within[N] (%): answered calls whose wait from entry (``wait_seconds``: entry to
+  answer, overflow rounds included) is <= N seconds, over answered + abandoned (an abandon
+  counts as a miss); None if neither. Asterisk's HoldTime (``hold_seconds``, the last queue
+  stay only) is used only when the wait from entry is unknown;
+- average_speed_of_answer: mean wait from entry of the answered calls (same fallback); None if
+  none;
 - abandon_rate (%): abandoned over answered + abandoned; None if neither;
-- calls_waiting / longest_wait_seconds: calls queued or offered now, and the oldest one's wait;
+- calls_waiting / longest_wait_seconds: calls queued or offered now, and the longest wait among
+  them, counted from entry (so a caller who came through the overflow path shows it all);
 - seats_by_state: every state with its count (zeros included);
 - occupancy (%): seats in a call or wrap-up over seats staffed and not paused
   (available, ringing, in call, wrap-up); None if none is staffed.
@@ -30,10 +37,16 @@ WINDOWS: dict[str, timedelta] = {
 
 @dataclass(frozen=True)
 class Step:
-    """An ``answered`` or ``abandoned`` step: when, and how long the caller had waited."""
+    """An answered or abandoned call: when it was decided, Asterisk's HoldTime of the last
+    queue stay, and the caller's wait from entry (None if unknown)."""
 
     at: datetime
     hold_seconds: int | None
+    wait_seconds: int | None = None
+
+    @property
+    def waited(self) -> int | None:
+        return self.wait_seconds if self.wait_seconds is not None else self.hold_seconds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +81,7 @@ def compute(
     ans = [s for s in answered if since <= s.at <= now]
     abd = [s for s in abandoned if since <= s.at <= now]
     left = len(ans) + len(abd)
-    holds = [s.hold_seconds for s in ans if s.hold_seconds is not None]
+    holds = [w for s in ans if (w := s.waited) is not None]
     within = {str(n): _pct(sum(1 for h in holds if h <= n), left) for n in THRESHOLDS}
     waits = [(now - t).total_seconds() for t in waiting_since]
     by_state = {state.value: 0 for state in SeatState}

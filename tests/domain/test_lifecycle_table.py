@@ -53,7 +53,7 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
         S.QUALIFIED: S.QUALIFIED,
         S.HANDED_OFF: S.CLOSED,
         S.TRANSFERRED: S.CLOSED,
-        S.OVERFLOWED: S.OVERFLOWED,
+        S.OVERFLOWED: S.ABANDONED,  # hung up on the overflow path: an abandon, the call ends
         S.ABANDONED: S.ABANDONED,
         S.CLOSED: S.CLOSED,
     },

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from callcenter.assembly.room import Room
+from callcenter.audit.export import export_calls
 from callcenter.auth.passwords import Passwords
 from callcenter.demo import DEMO_PASSWORD, seed_demo_users
 from callcenter.settings import AgiSettings, AmiSettings, ApiSettings, Settings
@@ -217,3 +218,25 @@ async def test_eighty_callers_into_a_sixty_call_room(tmp_path: Path) -> None:
         tally = r.sim.sim.tally
         # the overflow path keeps them on the line: none hung up, none dropped
         assert (tally.offered, tally.overflow_events, tally.abandoned) == (80, 20, 0)
+
+        # One vocabulary of outcomes (issue 14, item 8): all 80 are on the line and undecided;
+        # once they hang up, all 80 are abandoned, the 20 on the overflow path included, in
+        # the simulator's tally, the export, the statistics and /calls/active alike.
+        async with httpx.AsyncClient(base_url=r.base) as http:
+            sup = {"Authorization": f"Bearer {await token(http, 'supervisor')}"}
+            assert len((await http.get("/calls/active", headers=sup)).json()) == 80
+            for c in list(r.sim.sim.calls.values()):
+                r.sim.sim.caller_hangup(c)
+            assert not r.sim.sim.calls
+
+            async def all_ended() -> bool:
+                return not (await http.get("/calls/active", headers=sup)).json()
+
+            await eventually(all_ended, 30)
+            stats = (await http.get("/supervisor/stats?window=15m", headers=sup)).json()
+        exported = [c async for c in export_calls(r.store)]
+        assert [c["outcome"] for c in exported] == ["abandoned"] * 80
+        assert sum(c["reached_overflow"] for c in exported) == 20 == tally.overflowed
+        assert all(c["wait_seconds"] is not None for c in exported)
+        assert (tally.answered, tally.abandoned) == (0, 80)
+        assert (stats["answered"], stats["abandoned"]) == (0, 80)

@@ -148,3 +148,19 @@ def test_queue_stats(
     )
     got = vars(stats)
     assert {k: got[k] for k in expected} == expected
+
+
+def test_service_level_and_speed_of_answer_count_the_wait_from_entry() -> None:
+    """A caller who waited 30 s on the overflow path, then 5 s in the queue, was not answered
+    within 10 s: the figures use the wait from entry, not Asterisk's HoldTime of the queue."""
+    stats = compute(
+        now=NOW,
+        window="15m",
+        answered=[Step(ago(1), 5, wait_seconds=35), Step(ago(2), 4, wait_seconds=6)],
+        abandoned=[Step(ago(3), None, wait_seconds=50)],
+        waiting_since=[],
+        seats=[],
+    )
+    assert stats.answered_within == {"10": 33.3, "15": 33.3, "20": 33.3}
+    assert stats.average_speed_of_answer == 20.5
+    assert stats.abandon_rate == 33.3

@@ -4,7 +4,8 @@ A caller may hang up before the operator has qualified the call and handed it of
 reported a fire and hung up): the incident must still reach dispatch. The seat board then
 shows no call, so the operator's call is the last one their own seat answered, for a window
 after its line ended (``room.handoff_after_hangup_seconds``), as long as no radio unit has
-taken it. Never another seat's call, never a call this seat did not answer.
+taken it; named by its id, it stays theirs while the next call rings or is answered on the
+seat. Never another seat's call, never a call this seat did not answer, never an older one.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ def refuse(detail: str) -> HTTPException:
     return HTTPException(409, detail)
 
 
-async def last_answered(svc: Services, seat: str, now: datetime) -> dict[str, Any] | None:
-    """The call this seat answered last (the calls table names the seat that answered it;
-    a call answered again elsewhere names the other seat)."""
-    rows = await svc.search.search_seat(seat, since=now - LOOKBACK, limit=20)
-    answered = [r for r in rows if r["answered_at"] is not None]
+async def last_answered(svc: Services, seat: Seat, now: datetime) -> dict[str, Any] | None:
+    """The call this seat answered last, besides the one on it now (the calls table names the
+    seat that answered a call; a call answered again elsewhere names the other seat)."""
+    rows = await svc.search.search_seat(seat.name, since=now - LOOKBACK, limit=20)
+    answered = [r for r in rows if r["answered_at"] is not None and r["id"] != seat.call_id]
     return max(answered, key=lambda r: r["answered_at"], default=None)
 
 
@@ -59,7 +60,7 @@ async def own_call(
     seat = own_seat(svc, who)
     if seat.call_id is not None and call_id in (None, seat.call_id):
         return OwnCall(seat, seat.call_id, on_seat=True)
-    last = await last_answered(svc, seat.name, now)
+    last = await last_answered(svc, seat, now)
     if last is None or (call_id is not None and last["id"] != call_id):
         if call_id is None:
             raise refuse(f"no call on {seat.name}")

@@ -188,16 +188,24 @@ async def test_a_call_acknowledged_by_a_unit_is_refused(dispatching: Room, base:
         assert "CAS-PS-12" in r.json()["detail"]
 
 
-async def test_a_new_call_on_the_seat_is_not_qualified_with_the_last_ones_form(
+async def test_the_next_call_on_the_seat_leaves_the_hung_up_one_to_hand_off(
     dispatching: Room, base: str
 ) -> None:
     await answered(dispatching, "c1", "Seat 03")
     await hung_up(dispatching, "c1", "Seat 03")
-    await answered(dispatching, "c2", "Seat 03")
+    await answered(dispatching, "c2", "Seat 03")  # the next caller, answered meanwhile
+    headers = dispatching.headers("op3")
     async with client(base) as http:
-        r = await http.post(
-            "/me/call/handoff", json={**FIRE, "call_id": "c1"}, headers=dispatching.headers("op3")
-        )
-        # c1 is no longer the seat's last answered call: c2 is on the seat now
-        assert r.status_code == 409, r.text
-    assert "qualified" not in await kinds(dispatching, "c2")
+        shown = await http.get("/me/call", headers=headers)
+        assert shown.json()["call"]["id"] == "c2"  # the call on the seat comes first
+        r = await http.post("/me/call/handoff", json={**FIRE, "call_id": "c1"}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["call_id"] == "c1"
+        # without call_id, the call on the seat
+        r2 = await http.post("/me/call/qualify", json=FIRE, headers=headers)
+        assert r2.status_code == 200, r2.text
+        assert "c2" in r2.json()["detail"]
+    steps = await dispatching.services.store.timeline("c1")
+    assert [s["kind"] for s in steps][-2:] == ["line_ended", "qualified"]
+    assert steps[-1]["payload"]["ticket_id"] == r.json()["ticket_id"]
+    assert (await kinds(dispatching, "c2"))[-1] == "qualified"

@@ -127,7 +127,7 @@ for (const { lang, acknowledged, address } of HUNG_UP) {
     problems.watch(dispPage, 'dispatcher');
     const shot = (page: typeof opPage) => async (name: string) => {
       await page.screenshot({ path: join(SCREENS, `${lang}-${name}.png`), fullPage: true, animations: 'disabled' });
-      if (name === 'operator-caller-hung-up') await expectAccessible(page, `${lang}-${name}`);
+      if (name.startsWith('operator-hung-up')) await expectAccessible(page, `${lang}-${name}`);
     };
     const operator = new Operator(opPage, shot(opPage));
     const dispatcher = new Dispatcher(dispPage, shot(dispPage));
@@ -149,6 +149,9 @@ for (const { lang, acknowledged, address } of HUNG_UP) {
     const ended = await request.post(`${control}/_seats/seat01/hangup`);
     expect(ended.ok(), await ended.text()).toBe(true);
     await operator.seesTheCallerHungUp(address);
+    // The busy room's next caller rings once the wrap-up is over: the hung-up call's form
+    // stays first, says whose it is, and still goes (the panel names the call it was for).
+    await operator.keepsTheHungUpFormWhileTheNextCallRings(address);
     await opPage.getByTestId('notes').focus();
     const ticket = await operator.handOff();
     expect(ticket, 'the hung-up call handed off').not.toBeNull();

@@ -136,7 +136,14 @@ export class Operator {
     await expect(this.page.getByTestId('qualification')).toBeVisible();
     await expect(this.page.getByTestId('address')).toHaveValue(address);
     await expect(this.page.getByTestId('hangup')).toHaveCount(0);
-    await this.shots('operator-caller-hung-up');
+    await this.shots('operator-hung-up');
+  }
+
+  async keepsTheHungUpFormWhileTheNextCallRings(address: string): Promise<void> {
+    await this.waitForTheRing();
+    await expect(this.page.getByTestId('form-caller-hung-up')).toBeVisible();
+    await expect(this.page.getByTestId('address')).toHaveValue(address);
+    await this.shots('operator-hung-up-next-ringing');
   }
 
   async seesAcknowledgedBy(ticket: string, unit: string, text: string): Promise<void> {

@@ -147,6 +147,9 @@ class RoomSettings(BaseModel):
     # Asterisk's queues.conf ``wrapuptime`` (asterisk/queues.conf: 5); None: not known here.
     wrapup_seconds: int | None = Field(default=5, ge=0)
     sla_answer_seconds: int = Field(default=15, gt=0)  # the answer target on the wallboard
+    # How long after the caller hung up the seat that answered may still qualify and hand
+    # off the call (the caller reported a fire and hung up: a unit must still be sent).
+    handoff_after_hangup_seconds: int = Field(default=300, ge=0)
 
     @field_validator("time_zone")
     @classmethod

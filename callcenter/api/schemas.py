@@ -257,6 +257,22 @@ class QualificationIn(BaseModel):
     notes: FreeText = Field(default="", max_length=2000)
 
 
+class OwnQualificationIn(QualificationIn):
+    """The operator's qualification of their own call: the one on their seat or, after the
+    caller hung up, the last call their seat answered (see ``GET /me/call``)."""
+
+    call_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the call the form was filled for (``GET /me/call``'s ``call.id``): "
+        "refused (409) unless it is the seat's current call or its last answered call; "
+        "without it, the current call, else the last one",
+    )
+
+    def qualification(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"call_id"})
+
+
 class HandOffOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"call_id": "1732240000.101", "ticket_id": "T-000042"}]}

@@ -1,7 +1,8 @@
 /**
  * Global setup: starts `callcenter demo --seat "Seat 01"` on free ports with its data in a
  * temporary directory, waits until the API answers, and stops it (SIGINT) after the tests.
- * The tests find it at process.env.CALLCENTER_E2E_URL.
+ * The tests find it at process.env.CALLCENTER_E2E_URL, the simulator's control endpoints at
+ * process.env.CALLCENTER_E2E_CONTROL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -86,6 +87,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw error;
   }
   process.env.CALLCENTER_E2E_URL = url;
+  // The simulator's control endpoints (callcenter/sim/control.py): a test ends a call with them.
+  process.env.CALLCENTER_E2E_CONTROL = `http://127.0.0.1:${control}`;
   return async () => {
     child.kill('SIGINT');
     await new Promise<void>((done) => {

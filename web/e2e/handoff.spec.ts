@@ -27,7 +27,8 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
   test(`${lang}: answer, qualify with the keyboard, hand off, acknowledged by the nearest unit`, async ({ browser }) => {
     const base = process.env.CALLCENTER_E2E_URL!;
     mkdirSync(SCREENS, { recursive: true });
-    // Expected refusals: a /me/call read, answer or hang-up racing the caller's hang-up: 409.
+    // Expected refusals: a /me/call read with no call to show (409), an answer or hang-up
+    // racing the caller's hang-up (409).
     const problems = new Problems([/^GET \/me\/call 409$/, /^POST \/me\/call\/(answer|hangup) 409$/]);
     const opContext = await browser.newContext();
     const dispContext = await browser.newContext();
@@ -57,37 +58,35 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
     await expect(dispPage.locator('html')).toHaveAttribute('dir', dir);
     await dispatcher.logIn('dispatcher', PASSWORD);
 
-    // The demo's callers may hang up before the hand-off (a quarter end the conversation
-    // themselves): then the call is gone from the seat, and the operator takes the next one.
-    let ticket: string | null = null;
-    for (let attempt = 1; attempt <= 4 && ticket === null; attempt += 1) {
+    // A caller may give up while the seat rings: the operator answers the next one. Once
+    // answered, the call is handed off even if the caller hangs up meanwhile.
+    let answered = false;
+    for (let attempt = 1; attempt <= 4 && !answered; attempt += 1) {
       await operator.waitForTheRing();
       if (lang === 'ar') {
         // Right to left, but a phone number still reads left to right.
         const number = opPage.getByTestId('caller-number');
         expect(await number.evaluate((e) => getComputedStyle(e).direction)).toBe('ltr');
       }
-      if (!(await operator.answer())) continue;
-      const filled = await operator.qualifyWithTheKeyboard({
-        incidentDown: 3, // theft
-        priorityDown: 1, // P1
-        address,
-        latitude: '33.5950',
-        longitude: '-7.6190',
-        notes: lang === 'ar' ? 'مشتبه بهما على دراجة نارية' : 'two suspects on a scooter',
-      });
-      if (!filled) {
-        test.info().annotations.push({ type: 'caller hung up', description: `attempt ${attempt}, while qualifying` });
-        continue;
-      }
-      if (lang === 'en' && (await opPage.getByTestId('qualification').isVisible())) {
-        await operator.reloadKeepsTheDraft(address);
-        await opPage.getByTestId('address').focus();
-        ticket = await operator.handOff('Enter');
-      } else {
-        ticket = await operator.handOff();
-      }
-      if (ticket === null) test.info().annotations.push({ type: 'caller hung up', description: `attempt ${attempt}` });
+      answered = await operator.answer();
+      if (!answered) test.info().annotations.push({ type: 'caller gave up while ringing', description: `attempt ${attempt}` });
+    }
+    expect(answered, 'a call answered').toBe(true);
+    await operator.qualifyWithTheKeyboard({
+      incidentDown: 3, // theft
+      priorityDown: 1, // P1
+      address,
+      latitude: '33.5950',
+      longitude: '-7.6190',
+      notes: lang === 'ar' ? 'مشتبه بهما على دراجة نارية' : 'two suspects on a scooter',
+    });
+    let ticket: string | null;
+    if (lang === 'en') {
+      await operator.reloadKeepsTheDraft(address);
+      await opPage.getByTestId('address').focus();
+      ticket = await operator.handOff('Enter');
+    } else {
+      ticket = await operator.handOff();
     }
     expect(ticket, 'a call handed off').not.toBeNull();
     if (ticket === null) return;
@@ -102,6 +101,67 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
       await operator.seesTheWrapUp();
       await shot(opPage)('operator-wrap-up');
     }
+
+    expect(problems.seen).toEqual([]);
+    await opContext.close();
+    await dispContext.close();
+  });
+}
+
+const HUNG_UP = [
+  { lang: 'fr', acknowledged: 'Pris en charge par', address: 'Rue Ibn Batouta, Casablanca' },
+  { lang: 'ar', acknowledged: 'تكفّلت بها', address: 'زنقة ابن بطوطة، الدار البيضاء' },
+] as const;
+
+for (const { lang, acknowledged, address } of HUNG_UP) {
+  test(`${lang}: the caller hangs up before the hand-off, the operator still hands the call off`, async ({ browser, request }) => {
+    const base = process.env.CALLCENTER_E2E_URL!;
+    const control = process.env.CALLCENTER_E2E_CONTROL!;
+    mkdirSync(SCREENS, { recursive: true });
+    const problems = new Problems([/^GET \/me\/call 409$/, /^POST \/me\/call\/(answer|hangup) 409$/]);
+    const opContext = await browser.newContext();
+    const dispContext = await browser.newContext();
+    const opPage = await opContext.newPage();
+    const dispPage = await dispContext.newPage();
+    problems.watch(opPage, 'operator');
+    problems.watch(dispPage, 'dispatcher');
+    const shot = (page: typeof opPage) => async (name: string) => {
+      await page.screenshot({ path: join(SCREENS, `${lang}-${name}.png`), fullPage: true, animations: 'disabled' });
+      if (name.startsWith('operator-hung-up')) await expectAccessible(page, `${lang}-${name}`);
+    };
+    const operator = new Operator(opPage, shot(opPage));
+    const dispatcher = new Dispatcher(dispPage, shot(dispPage));
+    await operator.open(base, lang);
+    await operator.logIn('op01', PASSWORD);
+    await operator.makeReady();
+    await dispatcher.open(base, lang);
+    await dispatcher.logIn('dispatcher', PASSWORD);
+
+    let answered = false;
+    for (let attempt = 1; attempt <= 4 && !answered; attempt += 1) {
+      await operator.waitForTheRing();
+      answered = await operator.answer();
+    }
+    expect(answered, 'a call answered').toBe(true);
+    await operator.qualifyWithTheKeyboard({ incidentDown: 1, priorityDown: 1, address, latitude: '33.5890', longitude: '-7.6040', notes: 'fire' });
+    // The line ends before the hand-off (the simulator ends the call, as when the caller
+    // hangs up): the seat has no call any more, the form stays and can still be sent.
+    const ended = await request.post(`${control}/_seats/seat01/hangup`);
+    expect(ended.ok(), await ended.text()).toBe(true);
+    await operator.seesTheCallerHungUp(address);
+    // The busy room's next caller rings once the wrap-up is over: the hung-up call's form
+    // stays first, says whose it is, and still goes (the panel names the call it was for).
+    await operator.keepsTheHungUpFormWhileTheNextCallRings(address);
+    await opPage.getByTestId('notes').focus();
+    const ticket = await operator.handOff();
+    expect(ticket, 'the hung-up call handed off').not.toBeNull();
+    if (ticket === null) return;
+    await expect(opPage.getByTestId('caller-hung-up')).toHaveCount(0); // nothing left to do with it
+    await expect(opPage.getByTestId('orphan-draft')).toHaveCount(0);
+
+    await dispatcher.seesTicket(ticket);
+    const unit = await dispatcher.acknowledgeWithTheNearestUnit(ticket);
+    await operator.seesAcknowledgedBy(ticket, unit, acknowledged);
 
     expect(problems.seen).toEqual([]);
     await opContext.close();

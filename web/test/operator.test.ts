@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveEvent, SeatOut } from '../src/api/types';
+import type { CallWithTimeline, LiveEvent, SeatOut } from '../src/api/types';
 import { initialOperator, operatorReducer, ticketState, wrapUpLeft, type OperatorAction, type OperatorState } from '../src/store/operator';
 
 const seat = (state: SeatOut['state'], extra: Partial<SeatOut> = {}): SeatOut => ({
@@ -56,6 +56,72 @@ describe('operatorReducer: (state, action) -> state', () => {
     const next = operatorReducer(state, live('dispatch', 'ticket_acknowledged', ticket({ unit: 'MOTO-2' })));
     expect(next.calls[0]!.dispatch_unit).toBe('MOTO-2');
     expect(next.handoffs).toEqual(['T-1']);
+  });
+
+  describe('the caller hangs up before the hand-off', () => {
+    const onScreen = (extra: Record<string, unknown> = {}): CallWithTimeline =>
+      ({ call: { id: 'c1', state: 'answered', line_ended: false, ...extra }, steps: [] }) as unknown as CallWithTimeline;
+
+    it('line_ended keeps the call on screen, marked hung up, and asks for the last call', () => {
+      const state: OperatorState = { ...withSeat(seat('in_call', { call_id: 'c1' })), call: onScreen() };
+      const next = operatorReducer(state, live('call', 'line_ended', { state: 'answered' }, 'c1'));
+      expect(next.call?.call.id).toBe('c1');
+      expect(next.call?.call.line_ended).toBe(true);
+      expect(next.call?.call.state).toBe('answered');
+      expect(next.stale).toEqual({ seat: true, call: true, calls: true });
+    });
+
+    it('a later event on the call keeps it marked hung up', () => {
+      const state: OperatorState = { ...withSeat(seat('available')), call: onScreen({ line_ended: true }) };
+      const next = operatorReducer(state, live('call', 'qualified', { state: 'qualified' }, 'c1'));
+      expect(next.call?.call.line_ended).toBe(true);
+      expect(next.call?.call.state).toBe('qualified');
+    });
+
+    it('the seat without a call does not drop (nor keep re-reading) the hung-up call', () => {
+      const state: OperatorState = { ...withSeat(seat('in_call', { call_id: 'c1' })), call: onScreen({ line_ended: true }) };
+      const next = operatorReducer(state, { type: 'seat', seat: seat('available'), now: 10_000, wrapupSeconds: 5 });
+      expect(next.stale.call).toBe(false);
+      expect(next.call?.call.id).toBe('c1');
+    });
+
+    it('a new call on the seat replaces the hung-up one', () => {
+      const state: OperatorState = { ...withSeat(seat('available')), call: onScreen({ line_ended: true }) };
+      const next = operatorReducer(state, { type: 'seat', seat: seat('ringing', { call_id: 'c2' }), now: 10_000, wrapupSeconds: 5 });
+      expect(next.stale.call).toBe(true);
+    });
+
+    it('a new call on the seat keeps the hung-up one to hand off, until it is handed off', () => {
+      const state: OperatorState = { ...withSeat(seat('ringing', { call_id: 'c2' })), call: onScreen({ line_ended: true }) };
+      const next = operatorReducer(state, { type: 'call', call: onScreen({ id: 'c2', state: 'offered' }) });
+      expect(next.call?.call.id).toBe('c2');
+      expect(next.hungUp?.call.id).toBe('c1');
+      const again = operatorReducer(next, { type: 'call', call: onScreen({ id: 'c2', state: 'answered' }) });
+      expect(again.hungUp?.call.id).toBe('c1');
+      const sent = operatorReducer(again, { type: 'handed-off', callId: 'c1', ticketId: 'T-9', at: 'x' });
+      expect(sent.hungUp).toBeNull();
+    });
+
+    it('no hung-up call is kept once handed off, or when the API has no call to show', () => {
+      const handed: OperatorState = {
+        ...withSeat(seat('ringing', { call_id: 'c2' })),
+        call: onScreen({ line_ended: true }),
+        tickets: { 'T-1': { id: 'T-1', call_id: 'c1', state: 'sent', unit: null, at: 'x' } },
+      };
+      expect(operatorReducer(handed, { type: 'call', call: onScreen({ id: 'c2', state: 'offered' }) }).hungUp).toBeNull();
+      const kept: OperatorState = { ...fresh, call: onScreen({ id: 'c2', state: 'offered' }), hungUp: onScreen({ line_ended: true }) };
+      expect(operatorReducer(kept, { type: 'call', call: null }).hungUp).toBeNull();
+      const ended: OperatorState = { ...fresh, call: onScreen({ line_ended: true }) };
+      expect(operatorReducer(ended, { type: 'call', call: onScreen({ id: 'c2', state: 'offered' }) }).hungUp?.call.id).toBe('c1');
+      const notAnswered: OperatorState = { ...fresh, call: onScreen({ state: 'abandoned', line_ended: true }) };
+      expect(operatorReducer(notAnswered, { type: 'call', call: onScreen({ id: 'c2', state: 'offered' }) }).hungUp).toBeNull();
+    });
+
+    it('a call still on the line that left the seat is re-read', () => {
+      const state: OperatorState = { ...withSeat(seat('in_call', { call_id: 'c1' })), call: onScreen() };
+      const next = operatorReducer(state, { type: 'seat', seat: seat('available'), now: 10_000, wrapupSeconds: 5 });
+      expect(next.stale.call).toBe(true);
+    });
   });
 
   it('wrapUpLeft rounds up the seconds left', () => {

@@ -2,7 +2,8 @@
 
 The current call is the one the PBX shows on the operator's own seat (``SeatBoard``).
 Hang-up and transfer name the seat's leg by its interface (``PJSIP/seat03``); the bridge
-resolves it to the live channel.
+resolves it to the live channel. Reading, qualifying and handing off also reach the seat's
+last answered call for a while after its caller hung up (``callcenter.api.last_call``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Responses, Svc, Who
+from callcenter.api.last_call import own_call, ticket_asked
 from callcenter.api.ports import Services
+from callcenter.api.routes.room import Facts
 from callcenter.api.routes.seats import PBX_ERRORS, own_seat
 from callcenter.api.schemas import (
     Accepted,
@@ -22,7 +25,7 @@ from callcenter.api.schemas import (
     EntryDecisionOut,
     HandOffOut,
     MyCallOut,
-    QualificationIn,
+    OwnQualificationIn,
     RecentCallOut,
     StepOut,
     TransferIn,
@@ -35,6 +38,13 @@ router = APIRouter(prefix="/me/call", tags=["operator"], dependencies=GUARD, res
 
 RECENT = timedelta(minutes=30)  # the FastAGI's repeat-caller window (agi.repeat_window_minutes)
 NO_CALL: Responses = {**PBX_ERRORS, 409: {"description": "no call on the operator's seat"}}
+OWN_CALL: Responses = {
+    **PBX_ERRORS,
+    409: {
+        "description": "no call on the operator's seat, and no call it answered whose caller "
+        "hung up within CALLCENTER_ROOM__HANDOFF_AFTER_HANGUP_SECONDS"
+    },
+}
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -81,23 +91,32 @@ async def recent_calls(svc: Services, row: dict[str, Any]) -> list[RecentCallOut
     ]
 
 
-@router.get("", responses=NO_CALL)
-async def my_call(svc: Svc, who: Who) -> MyCallOut:
+def window(f: Facts) -> timedelta:
+    return timedelta(seconds=f.room.handoff_after_hangup_seconds)
+
+
+@router.get("", responses=OWN_CALL)
+async def my_call(svc: Svc, who: Who, f: Facts) -> MyCallOut:
     """The call on the operator's seat, with its timeline, the FastAGI's entry decision and
     the same number's calls of the last 30 minutes with their outcome (the read is in the
-    access log)."""
-    _seat, call_id = current(svc, who)
+    access log). When the seat has none: the last call it answered, if the caller hung up
+    less than ``CALLCENTER_ROOM__HANDOFF_AFTER_HANGUP_SECONDS`` ago and it was not handed
+    off yet (``line_ended: true``): it can still be qualified and handed off."""
+    own = await own_call(svc, who, window=window(f), now=datetime.now(UTC))
+    call_id = own.call_id
     row = await svc.store.get_call(call_id)
     if row is None:
         raise HTTPException(409, "the call is not recorded yet")
+    steps = await svc.store.timeline(call_id)
+    if not own.on_seat and ticket_asked(steps):
+        raise HTTPException(409, f"no call on {own.seat.name} (its last call was handed off)")
     await svc.users.log_access(
         username=who.username,
         role=who.role.value,
         action="timeline",
         call_id=call_id,
-        detail="own call (GET /me/call)",
+        detail="own call (GET /me/call)" if own.on_seat else "own last call (GET /me/call)",
     )
-    steps = await svc.store.timeline(call_id)
     call = CurrentCallOut(
         **row, entry_decision=entry_decision(steps), recent_calls=await recent_calls(svc, row)
     )
@@ -129,30 +148,41 @@ async def transfer(body: TransferIn, svc: Svc, who: Who) -> Accepted:
 
 QUALIFY_ERRORS: Responses = {
     **NO_CALL,
-    409: {"description": "no call on the seat, or the call cannot be qualified in its state"},
+    409: {
+        "description": "no call on the seat (nor a last call whose caller hung up within the "
+        "window), ``call_id`` names another call, or the call cannot be qualified in its state"
+    },
     422: {"description": "a field is refused (unknown incident type, ...): detail per field"},
 }
 
 
 @router.post("/qualify", responses=QUALIFY_ERRORS)
 async def qualify(
-    body: QualificationIn, svc: Svc, who: Who, idempotency_key: IdempotencyKey = None
+    body: OwnQualificationIn,
+    svc: Svc,
+    who: Who,
+    f: Facts,
+    idempotency_key: IdempotencyKey = None,
 ) -> Accepted:
     """Qualify (or amend) the call: incident type, priority P1-P4, place, callback number.
-    The qualification already recorded, sent again, records nothing."""
-    _seat, call_id = current(svc, who)
+    The qualification already recorded, sent again, records nothing. The call is the seat's,
+    or the last one it answered if the caller hung up within the window (see ``GET``)."""
+    own = await own_call(svc, who, window=window(f), now=datetime.now(UTC), call_id=body.call_id)
+    call_id, fields = own.call_id, body.qualification()
     row = await svc.store.get_call(call_id)
-    if row is not None and row["qualification"] == body.model_dump():
+    if row is not None and row["qualification"] == fields:
         return Accepted(detail=f"qualify {call_id}: unchanged")
     request_id = f"api:{idempotency_key or uuid.uuid4().hex}"
-    await svc.handoff.qualify(call_id, body.model_dump(), who.username, request_id)
+    await svc.handoff.qualify(call_id, fields, who.username, request_id)
     return Accepted(detail=f"qualify {call_id}")
 
 
 @router.post("/handoff", responses=QUALIFY_ERRORS)
-async def handoff(body: QualificationIn, svc: Svc, who: Who) -> HandOffOut:
+async def handoff(body: OwnQualificationIn, svc: Svc, who: Who, f: Facts) -> HandOffOut:
     """Hand the qualified call to radio dispatch; returns the dispatch ticket. Sending the
-    qualification already recorded adds no amendment (the step is ``dispatch_requested``)."""
-    _seat, call_id = current(svc, who)
-    ticket = await svc.handoff.request(call_id, body.model_dump(), who.username)
-    return HandOffOut(call_id=call_id, ticket_id=ticket)
+    qualification already recorded adds no amendment (the step is ``dispatch_requested``).
+    After the caller hung up, the seat's last answered call can still be handed off within
+    the window (see ``GET``); asking again returns the same ticket."""
+    own = await own_call(svc, who, window=window(f), now=datetime.now(UTC), call_id=body.call_id)
+    ticket = await svc.handoff.request(own.call_id, body.qualification(), who.username)
+    return HandOffOut(call_id=own.call_id, ticket_id=ticket)

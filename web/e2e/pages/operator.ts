@@ -87,9 +87,9 @@ export class Operator {
   }
 
   /** Fills the form with the keyboard only: the incident list has the focus once answered.
-   * False when the caller hung up meanwhile (the form is gone with the call). */
-  async qualifyWithTheKeyboard(q: Qualification): Promise<boolean> {
-    return this.unlessTheCallerHangsUp(() => this.fill(q));
+   * The caller hanging up meanwhile changes nothing: the form stays until the hand-off. */
+  async qualifyWithTheKeyboard(q: Qualification): Promise<void> {
+    await this.fill(q);
   }
 
   private async fill(q: Qualification): Promise<void> {
@@ -113,7 +113,7 @@ export class Operator {
   }
 
   /** Ctrl+Enter hands off (Enter from a one-line field does too); returns the ticket id shown,
-   * or null when the caller hung up first (the form is gone: the call left the seat). */
+   * or null when the form is gone (the call left the seat some other way than a hang-up). */
   async handOff(key = 'Control+Enter'): Promise<string | null> {
     const form = this.page.getByTestId('qualification');
     if (!(await form.isVisible())) return null;
@@ -128,6 +128,22 @@ export class Operator {
     if ((await this.page.getByTestId('tickets').locator('li').count()) <= before) return null;
     await expect(ticket).toHaveAttribute('data-state', /sent|escalated|acknowledged/);
     return (await ticket.getAttribute('data-testid'))!.replace(/^ticket-/, '');
+  }
+
+  /** The caller hung up: the card says so, and the form is still there with what was typed. */
+  async seesTheCallerHungUp(address: string): Promise<void> {
+    await expect(this.page.getByTestId('caller-hung-up')).toBeVisible({ timeout: 15_000 });
+    await expect(this.page.getByTestId('qualification')).toBeVisible();
+    await expect(this.page.getByTestId('address')).toHaveValue(address);
+    await expect(this.page.getByTestId('hangup')).toHaveCount(0);
+    await this.shots('operator-hung-up');
+  }
+
+  async keepsTheHungUpFormWhileTheNextCallRings(address: string): Promise<void> {
+    await this.waitForTheRing();
+    await expect(this.page.getByTestId('form-caller-hung-up')).toBeVisible();
+    await expect(this.page.getByTestId('address')).toHaveValue(address);
+    await this.shots('operator-hung-up-next-ringing');
   }
 
   async seesAcknowledgedBy(ticket: string, unit: string, text: string): Promise<void> {

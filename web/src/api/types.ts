@@ -57,6 +57,7 @@ export interface CallOut {
   caller_raw: string;
   caller_e164: string | null;
   seat: string | null;
+  line_ended?: boolean; // the caller hung up (GET /me/call: the seat's last call, still to hand off)
   rang_at: string | null;
   queued_at?: string | null;
   offered_at?: string | null;

@@ -40,6 +40,7 @@ export const ar: Record<MessageKey, string> = {
   'pause.technical': 'مشكلة تقنية',
   'call.title': 'المكالمة الحالية',
   'call.none': 'لا توجد مكالمة. سيرن المركز عند العرض التالي.',
+  'call.hungUp': 'أنهى المتصل المكالمة — لا يزال بإمكانك تصنيفها وإحالتها.',
   'call.incoming': 'مكالمة واردة',
   'call.announce': 'مكالمة واردة من {caller}، في الانتظار منذ {seconds} ثانية',
   'call.caller': 'المتصل',

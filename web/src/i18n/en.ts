@@ -40,6 +40,7 @@ export const en: Record<MessageKey, string> = {
   'pause.technical': 'Technical problem',
   'call.title': 'Current call',
   'call.none': 'No call. The seat will ring at the next offer.',
+  'call.hungUp': 'The caller hung up — you can still qualify and hand off this call.',
   'call.incoming': 'Incoming call',
   'call.announce': 'Incoming call from {caller}, waiting for {seconds} seconds',
   'call.caller': 'Caller',

@@ -38,6 +38,7 @@ export const fr = {
   'pause.technical': 'Problème technique',
   'call.title': 'Appel en cours',
   'call.none': 'Aucun appel. Le poste sonnera à la prochaine offre.',
+  'call.hungUp': 'L’appelant a raccroché — vous pouvez encore qualifier et transmettre cet appel.',
   'call.incoming': 'Appel entrant',
   'call.announce': 'Appel entrant de {caller}, en attente depuis {seconds} secondes',
   'call.caller': 'Appelant',

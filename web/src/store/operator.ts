@@ -18,6 +18,9 @@ export interface OperatorState {
   feed: FeedStatus;
   seat: SeatOut | null;
   call: CallWithTimeline | null;
+  // The seat's last call whose caller hung up before the hand-off, kept on screen (its form)
+  // while another call is on the seat: the API still takes its hand-off for a while.
+  hungUp: CallWithTimeline | null;
   tickets: Record<string, TicketStatus>;
   handoffs: string[]; // ticket ids, newest first
   calls: CallOut[];
@@ -29,6 +32,7 @@ export const initialOperator: OperatorState = {
   feed: 'connecting',
   seat: null,
   call: null,
+  hungUp: null,
   tickets: {},
   handoffs: [],
   calls: [],
@@ -59,13 +63,13 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
       return state.stale[action.what] ? { ...state, stale: { ...state.stale, [action.what]: false } } : state;
     case 'seat':
       return withSeat(
-        { ...state, stale: { ...state.stale, call: state.stale.call || (action.seat.call_id ?? null) !== (state.call?.call.id ?? null) } },
+        { ...state, stale: { ...state.stale, call: state.stale.call || (action.seat.call_id ?? null) !== shownOnSeat(state.call, action.seat) } },
         action.seat,
         action.now,
         action.wrapupSeconds,
       );
     case 'call':
-      return { ...state, call: action.call };
+      return { ...state, call: action.call, hungUp: keptHungUp(state, action.call) };
     case 'calls':
       return { ...state, calls: action.calls };
     case 'handed-off':
@@ -82,6 +86,7 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
           },
         },
         handoffs: [action.ticketId, ...state.handoffs.filter((t) => t !== action.ticketId)],
+        hungUp: state.hungUp?.call.id === action.callId ? null : state.hungUp,
         stale: { ...state.stale, calls: true },
       };
     case 'tick':
@@ -92,6 +97,29 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
     case 'live':
       return onLive(state, action.event, action.now, action.wrapupSeconds);
   }
+}
+
+/** A call is waiting for its qualification: answered (or qualified), no ticket asked yet. */
+export function toQualify(call: CallWithTimeline, state: Pick<OperatorState, 'tickets'>): boolean {
+  const c = call.call;
+  return ['answered', 'qualified'].includes(c.state) && !c.dispatch_ticket && !Object.values(state.tickets).some((t) => t.call_id === c.id);
+}
+
+/** The hung-up call to keep when another call takes the seat: the one on screen if its caller
+ * hung up before its hand-off, else the one already kept (unless it is the call again, or the
+ * API has no call at all to show, which means none is left to hand off). */
+function keptHungUp(state: OperatorState, next: CallWithTimeline | null): CallWithTimeline | null {
+  if (next === null) return null;
+  const shown = state.call;
+  if (shown !== null && shown.call.id !== next.call.id && shown.call.line_ended && toQualify(shown, state)) return shown;
+  return state.hungUp !== null && state.hungUp.call.id !== next.call.id ? state.hungUp : null;
+}
+
+/** The call id the seat should show for the call on screen: a call whose caller hung up is
+ * kept on screen (it can still be handed off) while the seat has no other call. */
+function shownOnSeat(call: CallWithTimeline | null, seat: SeatOut): string | null {
+  if (call === null) return null;
+  return call.call.line_ended && !seat.call_id ? null : call.call.id;
 }
 
 function withSeat(state: OperatorState, loaded: SeatOut, now: number, wrapupSeconds: number | null): OperatorState {
@@ -128,7 +156,8 @@ function onLive(state: OperatorState, event: LiveEvent, now: number, wrapupSecon
     const callState = typeof event.payload.state === 'string' ? event.payload.state : null;
     let next: OperatorState = { ...state, stale: { seat: true, call: true, calls: state.stale.calls } };
     if (state.call !== null && state.call.call.id === event.call_id && callState !== null) {
-      next = { ...next, call: { ...state.call, call: { ...state.call.call, state: callState } } };
+      const lineEnded = state.call.call.line_ended === true || event.kind === 'line_ended';
+      next = { ...next, call: { ...state.call, call: { ...state.call.call, state: callState, line_ended: lineEnded } } };
       if (ENDED.has(callState) || event.kind === 'line_ended') next = { ...next, stale: { ...next.stale, calls: true } };
     }
     if (event.kind === 'conversation_ended' && wrapupSeconds !== null && next.seat !== null) {

@@ -3,7 +3,7 @@
  * caller's number for humans, line type, waiting time, the same number's recent calls, the
  * FastAGI decision; answer, hang up, transfer (back to the queue or to a seat).
  */
-import { Badge, Button, Group, List, Paper, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, List, Paper, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { useRoom, useUi } from '../../app/context';
 import { useNow } from '../../app/useNow';
@@ -52,7 +52,8 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
   const caller = c ? formatNumber(c.caller_e164, c.caller_raw) : null;
   const facts = call ? callFacts(call) : null;
   const waited = c ? (c.answered_at ? secondsSince(c.rang_at, new Date(c.answered_at).getTime()) : secondsSince(c.rang_at, now)) : 0;
-  const inCall = phone.line === 'in_call' || state.seat?.state === 'in_call' || c?.state === 'answered' || c?.state === 'qualified';
+  const hungUp = c?.line_ended === true; // the caller hung up before the hand-off
+  const inCall = !hungUp && (phone.line === 'in_call' || state.seat?.state === 'in_call' || c?.state === 'answered' || c?.state === 'qualified');
   const announce = ringing ? t('call.announce', { caller: caller ?? t('call.withheld'), seconds: waited }) : '';
 
   return (
@@ -79,6 +80,11 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
             )}
             {facts?.decision?.callback_after_abandon ? <Badge color="amber" variant="filled">{t('call.callbackAfterAbandon')}</Badge> : null}
           </Group>
+          {hungUp ? (
+            <Alert color="amber" role="status" mb="sm" data-testid="caller-hung-up">
+              {t('call.hungUp')}
+            </Alert>
+          ) : null}
           <dl className="cc-dl">
             <dt>{t('call.lineType')}</dt>
             <dd>{t(`line.${caller ? lineType(c.caller_e164, facts?.numberKind) : 'unknown'}`)}</dd>

@@ -38,6 +38,8 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
   const call = state.call;
   const handedOff = useMemo(() => Object.values(state.tickets).map((ticket) => ticket.call_id), [state.tickets]);
   const qualifying = call !== null && ['answered', 'qualified'].includes(call.call.state) && !call.call.dispatch_ticket;
+  // A hung-up call still to hand off comes first: its form stays until it is sent.
+  const form = state.hungUp ?? (qualifying ? call : null);
 
   return (
     <Stack gap="md">
@@ -62,8 +64,8 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="md">
-            {qualifying && call ? <QualificationForm key={call.call.id} controller={controller} call={call} /> : null}
-            <OrphanDraft call={call} qualifying={qualifying} handedOff={handedOff} />
+            {form ? <QualificationForm key={form.call.id} controller={controller} call={form} hungUp={form === state.hungUp} /> : null}
+            <OrphanDraft call={form} qualifying={form !== null} handedOff={handedOff} />
             <Tickets state={state} />
             <MyCalls calls={state.calls} />
           </Stack>

@@ -36,6 +36,11 @@ export function OrphanDraft({ call, qualifying, handedOff }: { call: CallWithTim
     }
   }, [call, qualifying, handedOff, t]);
 
+  useEffect(() => {
+    // The hand-off answered after the form went (another call took the seat meanwhile).
+    if (left !== null && handedOff.includes(left.id)) setLeft(null);
+  }, [left, handedOff]);
+
   if (left === null) return null;
   const d = left.draft;
   return (

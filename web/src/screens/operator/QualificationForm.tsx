@@ -9,13 +9,20 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import { ApiError } from '../../api/http';
 import type { CallWithTimeline } from '../../api/types';
 import { useRoom, useUi } from '../../app/context';
+import { formatNumber } from '../../format/phone';
 import { labelOf, type MessageKey } from '../../i18n/i18n';
 import { dropDraft, emptyDraft, loadDraft, saveDraft, toQualification, type Draft } from '../../session/drafts';
 import { message, type OperatorController } from './controller';
 
 type Field = keyof Draft;
 
-export function QualificationForm({ controller, call }: { controller: OperatorController; call: CallWithTimeline }) {
+interface Props {
+  controller: OperatorController;
+  call: CallWithTimeline;
+  hungUp?: boolean; // the caller hung up and another call is on the seat: say whose form this is
+}
+
+export function QualificationForm({ controller, call, hungUp = false }: Props) {
   const { t } = useUi();
   const { config } = useRoom();
   const callId = call.call.id;
@@ -51,7 +58,7 @@ export function QualificationForm({ controller, call }: { controller: OperatorCo
     setBusy(true);
     setFormError(null);
     try {
-      await controller.handoff(parsed.body);
+      await controller.handoff(parsed.body, callId);
       dropDraft(localStorage, callId);
     } catch (error) {
       const fields = error instanceof ApiError ? error.fieldErrors() : [];
@@ -77,6 +84,11 @@ export function QualificationForm({ controller, call }: { controller: OperatorCo
       <Title order={2} size="h4" id="form-title" mb="sm">
         {t('form.title')}
       </Title>
+      {hungUp ? (
+        <Alert color="amber" role="status" mb="sm" data-testid="form-caller-hung-up">
+          <span className="cc-ltr">{formatNumber(call.call.caller_e164, call.call.caller_raw) ?? t('call.withheld')}</span> — {t('call.hungUp')}
+        </Alert>
+      ) : null}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
         <NativeSelect
           ref={first}

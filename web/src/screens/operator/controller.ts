@@ -77,7 +77,7 @@ export class OperatorController {
   private sync(): void {
     const { stale, seat, call } = this.store.get();
     // The demo phone hears of the caller hanging up only through the API's call state.
-    if (this.phone?.mode === 'demo' && call === null && this.phoneStore.get().line !== 'idle') {
+    if (this.phone?.mode === 'demo' && (call === null || call.call.line_ended) && this.phoneStore.get().line !== 'idle') {
       this.phoneStore.dispatch({ type: 'ended', cause: 'remote' });
     }
     if (stale.seat) this.fetch('seat', async () => {
@@ -86,11 +86,13 @@ export class OperatorController {
     });
     if (stale.call && !stale.seat && !this.inflight.has('seat')) this.fetch('call', async () => {
       let call: CallWithTimeline | null = null;
-      if (seat?.call_id) {
+      // Asked even when the seat has no call: the API then answers with the seat's last call
+      // if its caller hung up before the hand-off (line_ended), which can still be sent.
+      if (seat !== null) {
         try {
           call = await this.api.get<CallWithTimeline>('/me/call');
         } catch (error) {
-          // 409: the call left the seat between the two reads; the seat's next event says where.
+          // 409: no call to show (or it left the seat between the two reads).
           if (!(error instanceof ApiError && error.status === 409)) throw error;
         }
       }
@@ -123,9 +125,10 @@ export class OperatorController {
     await this.api.post('/me/call/transfer', { extension });
   }
 
-  async handoff(qualification: Record<string, unknown>): Promise<string> {
-    const callId = this.store.get().call?.call.id ?? '';
-    const result = await this.api.post<{ call_id: string; ticket_id: string }>('/me/call/handoff', qualification);
+  /** Hands `callId` off: the call on the seat, or its last one after the caller hung up (the
+   * API refuses with 409 if `callId` is neither, so a form never goes to another call). */
+  async handoff(qualification: Record<string, unknown>, callId: string): Promise<string> {
+    const result = await this.api.post<{ call_id: string; ticket_id: string }>('/me/call/handoff', { ...qualification, call_id: callId });
     this.store.dispatch({ type: 'handed-off', callId: result.call_id || callId, ticketId: result.ticket_id, at: new Date().toISOString() });
     this.store.dispatch({ type: 'reload' });
     return result.ticket_id;

@@ -39,6 +39,8 @@ def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
 async def run_demo(
     settings: Settings, *, scenario: str = "line19-demo", manual_seats: frozenset[str] = frozenset()
 ) -> None:
+    # No SIP in the demo: the panel's phone buttons drive the simulator's manual seats.
+    settings.phone = settings.phone.model_copy(update={"mode": "demo"})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

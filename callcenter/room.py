@@ -64,6 +64,9 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         stats_interval=settings.api.stats_interval,
         api=settings.api,
         redis=settings.redis,
+        room_settings=settings.room,
+        phone=settings.phone,
+        incident_types=settings.dispatch.incident_types,
     )
     config = uvicorn.Config(
         app,

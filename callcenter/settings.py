@@ -7,8 +7,10 @@ import time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -113,6 +115,50 @@ class ApiSettings(BaseModel):
         return token
 
 
+class RoomSettings(BaseModel):
+    """What the room's screens need to know of the room (``GET /room/config``)."""
+
+    time_zone: str = "Africa/Casablanca"  # times are shown in it
+    pause_reasons: list[str] = Field(
+        default_factory=lambda: ["break", "training", "meeting", "technical"], min_length=1
+    )
+    # Asterisk's queues.conf ``wrapuptime`` (asterisk/queues.conf: 5); None: not known here.
+    wrapup_seconds: int | None = Field(default=5, ge=0)
+    sla_answer_seconds: int = Field(default=15, gt=0)  # the answer target on the wallboard
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"room.time_zone: unknown time zone {name!r}") from exc
+        return name
+
+
+class SeatPhone(BaseModel):
+    """A seat's SIP account on the PBX (asterisk/pjsip.conf), given to that seat's operator."""
+
+    user: str = Field(min_length=1, max_length=80)  # the SIP user / authorization name
+    password: SecretStr  # never logged, never shown to another seat
+
+
+class PhoneSettings(BaseModel):
+    """The seats' phones: ``sip`` (the browser registers over WebRTC as the seat) or ``demo``
+    (the simulator's manual seat, driven through the API; ``callcenter demo`` forces it)."""
+
+    mode: Literal["demo", "sip"] = "sip"
+    ws_url: str | None = None  # e.g. wss://pbx.example:8089/ws
+    domain: str | None = None  # e.g. pbx.example: the seats' URIs are sip:<user>@<domain>
+    seats: dict[str, SeatPhone] = Field(default_factory=dict)  # by seat name ("Seat 03")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if self.mode == "sip" and self.seats and not (self.ws_url and self.domain):
+            raise ValueError("phone: seats in sip mode need phone.ws_url and phone.domain")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CALLCENTER_",
@@ -129,6 +175,8 @@ class Settings(BaseSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    room: RoomSettings = Field(default_factory=RoomSettings)
+    phone: PhoneSettings = Field(default_factory=PhoneSettings)
 
     def database_url(self) -> str:
         """The async SQLAlchemy URL: the configured one, or the embedded SQLite file."""

@@ -55,6 +55,10 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/me/call/transfer"): OPS,
     ("POST", "/me/call/qualify"): OPS,
     ("POST", "/me/call/handoff"): OPS,
+    ("GET", "/me/phone"): OPS,
+    ("GET", "/me/calls"): OPS,
+    # the room's configuration for the screens
+    ("GET", "/room/config"): EVERYONE,
     # supervisor
     ("GET", "/supervisor/stats"): SUP,
     ("POST", "/supervisor/calls/{call_id}/priority"): SUP,

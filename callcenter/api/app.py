@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -30,15 +30,17 @@ from callcenter.api.routes import (
     dispatch,
     operations,
     operator,
+    room,
     seats,
     supervisor,
     users,
 )
+from callcenter.api.routes.room import RoomFacts
 from callcenter.api.statsfeed import run_stats_feed
 from callcenter.api.webapp import mount_web_app
 from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import check_secret
-from callcenter.settings import ApiSettings, RedisSettings
+from callcenter.settings import ApiSettings, PhoneSettings, RedisSettings, RoomSettings
 
 DESCRIPTION = """
 The API of the line-19 room. Log in at `POST /auth/token` (OAuth2 password flow) and send
@@ -59,6 +61,9 @@ def create_app(
     stats_interval: float | None = None,
     api: ApiSettings | None = None,
     redis: RedisSettings | None = None,
+    room_settings: RoomSettings | None = None,
+    phone: PhoneSettings | None = None,
+    incident_types: Sequence[str] | None = None,
 ) -> FastAPI:
     check_secret(jwt_secret, demo=demo)
     api = api or ApiSettings()
@@ -98,13 +103,15 @@ def create_app(
         max_body_size=api.max_body_bytes,
     )
     app.state.services = services
+    app.state.room_facts = RoomFacts.build(room_settings, phone, incident_types)
     app.state.login_throttle = throttle
     app.state.metrics_access = MetricsAccess(token=metrics_token, open=demo and not metrics_token)
     app.state.metrics = metrics = Metrics()
     app.middleware("http")(metrics.middleware)
     app.add_middleware(HeaderLimit, max_header_bytes=api.max_header_bytes)
     errors.install(app)
-    for module in (operations, auth, calls, seats, operator, supervisor, audit, dispatch, users):
+    routers = (operations, auth, calls, seats, operator, room, supervisor, audit, dispatch, users)
+    for module in routers:
         app.include_router(module.router)
     app.include_router(live_router)
     mount_web_app(app, api.web_dir)  # last: the screens' paths never shadow an API route

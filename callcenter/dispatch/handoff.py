@@ -55,7 +55,7 @@ class TicketLookup(Protocol):
 class Handoff:
     call_id: str
     qualification: Qualification
-    amended: bool  # the call was already qualified
+    amended: bool  # the call was already qualified, otherwise
     ticket_id: str | None  # the dispatch ticket (new, or the call's open one); None: no hand-off
     new_ticket: bool
 
@@ -100,6 +100,8 @@ class HandoffService:
         Raises ``QualificationInvalidError`` (bad fields) or ``CallNotQualifiableError``
         (unknown call, or not answered). A call with an open ticket keeps it: an amendment
         never opens a second one, and the waiting ticket takes the amended qualification.
+        The qualification already recorded, sent again, is no amendment: with a hand-off that
+        opens a ticket it is recorded as ``dispatch_requested``, otherwise nothing is recorded.
         """
         qualification = validate(fields, self.taxonomy, region=self.region)
         loaded = await self.calls.load(call_id)
@@ -120,6 +122,10 @@ class HandoffService:
         elif hand_off:
             ticket_id = ticket_id_for(call_id, request_id)
             new_ticket = True
+        unchanged = call.qualification == qualification
+        if unchanged and not new_ticket:
+            # Nothing to record: the same qualification again, its ticket (if any) open.
+            return Handoff(call_id, qualification, False, ticket_id, False)
         now = self.now()
         await self.sink.submit(
             CallQualified(
@@ -135,7 +141,7 @@ class HandoffService:
         return Handoff(
             call_id=call_id,
             qualification=qualification,
-            amended=call.qualification is not None,
+            amended=call.qualification is not None and not unchanged,
             ticket_id=ticket_id,
             new_ticket=new_ticket,
         )

@@ -168,8 +168,12 @@ def _qualified(call: Call, e: CallQualified) -> Call:
     )
 
 
-def _qualified_kind(call: Call, _e: CallQualified) -> str:
-    return "amended" if call.qualification is not None else "qualified"
+def _qualified_kind(call: Call, e: CallQualified) -> str:
+    if call.qualification is None:
+        return "qualified"
+    if e.qualification == call.qualification and e.ticket_id:
+        return "dispatch_requested"  # handed off as qualified: nothing was amended
+    return "amended"
 
 
 def _dispatch_sent(call: Call, e: DispatchSent) -> Call:

@@ -61,6 +61,12 @@ class CallSearch:
         async with self.engine.connect() as conn:
             return [dict(row._mapping) for row in await conn.execute(query)]
 
+    async def search_seat(
+        self, seat: str, *, since: datetime, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Calls a seat had (it answered them, or has them) since ``since``, newest first."""
+        return await self.search(CallQuery(seat=seat, since=since, limit=limit))
+
     async def caller_channel(self, call_id: str) -> str | None:
         """The caller's channel as last named by a ``queued`` or ``entered`` step."""
         query = (

@@ -137,3 +137,24 @@ async def test_ticket_lifecycle_reaches_dispatchers_and_the_seat_that_had_the_ca
         nxt = await radio.event()
         assert (nxt["kind"], nxt["seq"]) == ("marker", marker)  # nothing more was announced
         assert (await seat4.event())["seq"] == marker  # Seat 04 saw none of Seat 03's tickets
+
+
+async def test_qualify_then_hand_off_unchanged_writes_no_amendment(wired: Wired) -> None:
+    room = wired.room
+    await answered_on_seat_3(room)
+    async with client(wired.base) as http:
+        for _ in range(2):  # the panel saving the same form twice records it once
+            q = await http.post("/me/call/qualify", json=PLACE, headers=room.headers("op3"))
+            assert q.status_code == 200, q.text
+        h = await http.post("/me/call/handoff", json=PLACE, headers=room.headers("op3"))
+        assert h.status_code == 200, h.text
+        again = await http.post("/me/call/handoff", json=PLACE, headers=room.headers("op3"))
+        assert again.json()["ticket_id"] == h.json()["ticket_id"]
+        changed = await http.post(
+            "/me/call/qualify", json={**PLACE, "priority": "P2"}, headers=room.headers("op3")
+        )
+        assert changed.status_code == 200
+    steps = await room.services.store.timeline(CALL)
+    kinds = [s["kind"] for s in steps]
+    assert kinds[-3:] == ["qualified", "dispatch_requested", "amended"], kinds
+    assert steps[-2]["payload"]["ticket_id"] == h.json()["ticket_id"]

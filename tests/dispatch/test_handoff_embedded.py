@@ -140,7 +140,7 @@ async def test_qualifying_a_call_not_answered_is_refused(room: Room) -> None:
     assert qualified_only.ticket_id is None
     assert await room.tickets.for_call(call_id) == []
     handed = await room.service.qualify(call_id, FIELDS, by="op03", request_id="r2")
-    assert handed.new_ticket and handed.amended
+    assert handed.new_ticket and not handed.amended  # the same fields: no amendment
     assert [t.id for t in await room.tickets.for_call(call_id)] == [handed.ticket_id]
 
 
@@ -228,3 +228,27 @@ async def test_concurrent_acknowledgements_settle_on_one_winner(room: Room) -> N
     assert kinds == ["Ticket", "TicketAlreadyAcknowledgedError"]
     busy = {u.id for u in await room.units.units() if u.status is UnitStatus.BUSY}
     assert len(busy & {"CAR-02", "CAR-03"}) == 1
+
+
+async def test_handing_off_an_unchanged_qualification_is_no_amendment(room: Room) -> None:
+    """Qualify, then hand off with the same fields (the panel's one action): the ticket is
+    asked for (``dispatch_requested``), nothing was amended; asking again adds nothing."""
+    call_id = await room.answered_call()
+    await room.service.qualify(call_id, FIELDS, by="op03", request_id="q1", hand_off=False)
+    handed = await room.service.qualify(call_id, FIELDS, by="op03", request_id="h1")
+    assert handed.new_ticket and not handed.amended and handed.ticket_id
+    again = await room.service.qualify(call_id, FIELDS, by="op03", request_id="h2")
+    same = await room.service.qualify(call_id, FIELDS, by="op03", request_id="q2", hand_off=False)
+    assert again.ticket_id == same.ticket_id == handed.ticket_id
+    assert not again.new_ticket and not again.amended and not same.amended
+    kinds = await room.kinds(call_id)
+    assert kinds == ["entered", "queued", "offered", "answered", "qualified", "dispatch_requested"]
+    requested = (await room.store.timeline(call_id))[-1]["payload"]
+    assert (requested["ticket_id"], requested["by"]) == (handed.ticket_id, "op03")
+    assert [t.id for t in await room.tickets.for_call(call_id)] == [handed.ticket_id]
+    # A real change is still an amendment, and the waiting ticket takes it.
+    changed = await room.service.qualify(
+        call_id, {**FIELDS, "priority": "P1"}, by="op03", request_id="h3"
+    )
+    assert changed.amended and changed.ticket_id == handed.ticket_id
+    assert (await room.kinds(call_id))[-1] == "amended"

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from callcenter.domain import events as ev
 from callcenter.domain.call import Call, CallState
-from callcenter.domain.effects import AppendTimeline
+from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.lifecycle import transition
 from tests.domain.factories import QUALIFICATION, call_in, make
 
@@ -76,6 +76,19 @@ def test_qualifying_twice_is_an_amendment() -> None:
     assert [s.kind for s in steps][-2:] == ["qualified", "amended"]
     assert call.qualification == amended
     assert steps[-1].payload["priority"] == "P2"
+
+
+def test_handing_off_the_same_qualification_is_a_dispatch_request() -> None:
+    qualified, _ = run([make(ev.CallerQueued), make(ev.CallAnswered), make(ev.CallQualified)])
+    call, effects = transition(qualified, make(ev.CallQualified, ticket_id="T-1"))
+    [step] = [e for e in effects if isinstance(e, AppendTimeline)]
+    assert step.kind == "dispatch_requested" and step.payload["ticket_id"] == "T-1"
+    assert [e.ticket_id for e in effects if isinstance(e, RequestDispatch)] == ["T-1"]
+    assert call.qualification == QUALIFICATION
+    # Without a hand-off, the same qualification again stays an amendment here (the hand-off
+    # service and the API do not send it).
+    _, again = transition(qualified, make(ev.CallQualified))
+    assert [e.kind for e in again if isinstance(e, AppendTimeline)] == ["amended"]
 
 
 def test_line_end_is_recorded_once() -> None:

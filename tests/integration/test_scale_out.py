@@ -338,7 +338,7 @@ async def test_operators_work_through_api_processes_and_the_bridge_does_it(
         await b.room.runner.drain()
         seen = await kinds(b.store, call.id)
         counts = collections.Counter(seen)
-        expected = ["queued", "offered", "answered", "qualified", "amended"]
+        expected = ["queued", "offered", "answered", "qualified", "dispatch_requested"]
         expected += ["dispatch_sent", "handed_off", "line_ended", "closed"]
         assert [k for k in seen if k in expected] == expected, seen
         assert all(counts[k] == 1 for k in expected), counts

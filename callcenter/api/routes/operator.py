@@ -86,8 +86,12 @@ async def transfer(body: TransferIn, svc: Svc, who: Who) -> Accepted:
 async def qualify(
     body: QualificationIn, svc: Svc, who: Who, idempotency_key: IdempotencyKey = None
 ) -> Accepted:
-    """Qualify (or amend) the call: incident type, priority P1-P4, place, callback number."""
+    """Qualify (or amend) the call: incident type, priority P1-P4, place, callback number.
+    The qualification already recorded, sent again, records nothing."""
     _seat, call_id = current(svc, who)
+    row = await svc.store.get_call(call_id)
+    if row is not None and row["qualification"] == body.model_dump():
+        return Accepted(detail=f"qualify {call_id}: unchanged")
     now = datetime.now(UTC)
     await svc.events.submit(
         CallQualified(
@@ -105,7 +109,8 @@ async def qualify(
 
 @router.post("/handoff", responses=NO_CALL)
 async def handoff(body: QualificationIn, svc: Svc, who: Who) -> HandOffOut:
-    """Hand the qualified call to radio dispatch; returns the dispatch ticket."""
+    """Hand the qualified call to radio dispatch; returns the dispatch ticket. Sending the
+    qualification already recorded adds no amendment (the step is ``dispatch_requested``)."""
     _seat, call_id = current(svc, who)
     ticket = await svc.handoff.request(call_id, body.to_domain(), who.username)
     return HandOffOut(call_id=call_id, ticket_id=ticket)

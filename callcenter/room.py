@@ -67,6 +67,7 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         room_settings=settings.room,
         phone=settings.phone,
         incident_types=settings.dispatch.incident_types,
+        wallboard=settings.wallboard,
     )
     config = uvicorn.Config(
         app,

@@ -176,3 +176,22 @@ async def test_linked_calls(room: Room, base: str) -> None:
         assert missing.status_code == 404
         refused = await http.get("/audit/calls/c1/linked", headers=room.headers("sup"))
         assert refused.status_code == 403
+
+
+async def test_export_narrowed_like_the_search(room: Room, base: str) -> None:
+    await _queue(room, "e1", "0612345678")
+    await _queue(room, "e2", "0699999999")
+    async with client(base) as http:
+        aud = room.headers("aud")
+        both = await http.get("/audit/export?format=jsonl", headers=aud)
+        assert len(both.text.splitlines()) == 2
+        one = await http.get("/audit/export?format=jsonl&number=0612345678", headers=aud)
+        assert [
+            line.count('"id": "e1"') or line.count('"id":"e1"') for line in one.text.splitlines()
+        ] == [1]
+        none = await http.get("/audit/export?format=csv&outcome=handed_off", headers=aud)
+        assert none.text == ""
+        bad = await http.get("/audit/export?outcome=maybe", headers=aud)
+        assert bad.status_code == 422
+        log = (await http.get("/audit/access-log", headers=aud)).json()
+        assert "number=0612345678" in log[-2]["detail"]

@@ -15,7 +15,9 @@ is a fluid queue, stepped every ``STEP`` seconds over the horizon (docs/wallboar
   ``target_ratio``, once at least ``MIN_PROJECTED`` callers are projected (one caller more or
   less on a quiet night does not raise the alarm).
 
-It says ``breached`` when the measured figure is already below target, ``at_risk`` with the
+A figure over fewer than ``MIN_VOLUME`` callers (the first minutes of a shift: one caller of
+three who waited 16 s is "67 %") decides nothing. It says ``breached`` when the measured
+figure is already below target, ``at_risk`` with the
 seconds left when the projection crosses the target within the horizon, else ``ok``. Abandons
 are not modelled (a caller who gives up counts as a miss in the measured figure, so the
 projection is, if anything, optimistic: the alert is early enough, never spurious on that count).
@@ -28,6 +30,7 @@ from typing import Literal
 
 STEP = 5.0  # seconds per step of the projection
 MIN_PROJECTED = 3  # projected callers served before a projected miss ratio is believed
+MIN_VOLUME = 10  # callers in the window (measured + projected) before the figure means anything
 
 Status = Literal["ok", "at_risk", "breached"]
 
@@ -79,7 +82,11 @@ def forecast(
         "service_per_minute": round(rate * 60, 2),
         "arrivals_per_minute": round(facts.arrivals_per_second * 60, 2),
     }
-    if measured_ratio is not None and measured_ratio < target_ratio:
+    if (
+        measured_ratio is not None
+        and measured_ratio < target_ratio
+        and facts.window_left >= MIN_VOLUME
+    ):
         return Forecast(
             status="breached",
             measured=measured,
@@ -100,7 +107,8 @@ def forecast(
         served, hit = _serve(queue, rate * STEP, t, target_seconds)
         hits, left, projected = hits + hit, left + served, projected + served
         stalled = rate <= 0 and sum(c[0] for c in queue) > 0 and t >= target_seconds
-        if stalled or (projected >= MIN_PROJECTED and hits / left < target_ratio):
+        believed = projected >= MIN_PROJECTED and left >= MIN_VOLUME
+        if stalled or (believed and hits / left < target_ratio):
             # Nobody to answer (stalled): every caller from now on waits past the target.
             waiting = sum(c[0] for c in queue) if stalled else 0.0
             return Forecast(

@@ -38,6 +38,11 @@ BURST = replace(
         ("mass-casualty burst", BURST, "at_risk"),
         ("already breached", replace(EVENING, window_hits=80, window_left=100), "breached"),
         (
+            "start of the shift: one caller of three waited too long, the evening goes on",
+            replace(EVENING, window_hits=2, window_left=3, queue_depth=0),
+            "ok",
+        ),
+        (
             "nobody staffed, callers arriving",
             replace(EVENING, staffed_seats=0, free_seats=0, queue_depth=2),
             "at_risk",

@@ -30,7 +30,7 @@ function entries(data: unknown): AccessEntry[] {
 }
 
 export function CallPage({ callId, go }: { callId: string; go: (url: string) => void }) {
-  const { api, config } = useRoom();
+  const { api, config, session } = useRoom();
   const { t, locale } = useUi();
   const [data, setData] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -102,6 +102,7 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
           {t('audit.print')}
         </Button>
       </Group>
+      <p className="cc-print-only">{t('audit.printedBy', { user: session.username, at: dateTime(new Date().toISOString(), config.time_zone, locale) })}</p>
       <h2 id="call-title" className="cc-call-title">
         {t('audit.call.title')} <span className="cc-ltr">{call.id}</span>
       </h2>
@@ -111,7 +112,9 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
           <span className="cc-ltr">{formatNumber(call.caller_e164, call.caller_raw) ?? t('call.withheld')}</span>
         </dd>
         <dt>{t('audit.col.rang')}</dt>
-        <dd className="cc-ltr">{time(call.rang_at)}</dd>
+        <dd>
+          <span className="cc-ltr">{time(call.rang_at)}</span>
+        </dd>
         <dt>{t('audit.col.seat')}</dt>
         <dd>{call.seat ?? '—'}</dd>
         <dt>{t('calls.outcome')}</dt>
@@ -121,7 +124,9 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
           {labelOf(t, 'incident', call.incident_type) || '—'} {call.priority ?? ''}
         </dd>
         <dt>{t('calls.unit')}</dt>
-        <dd className="cc-ltr">{call.dispatch_unit ?? '—'}</dd>
+        <dd>
+          <span className="cc-ltr">{call.dispatch_unit ?? '—'}</span>
+        </dd>
       </dl>
 
       <section className="cc-panel cc-replay" aria-labelledby="replay-title">

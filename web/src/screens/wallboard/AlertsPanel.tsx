@@ -27,7 +27,7 @@ function text(t: ReturnType<typeof useUi>['t'], alert: RoomAlert): string {
 export function AlertsPanel({ alerts, now }: { alerts: RoomAlert[]; now: number }) {
   const { t } = useUi();
   return (
-    <section className="cc-panel" aria-labelledby="alerts-title">
+    <section className="cc-panel cc-area-alerts" aria-labelledby="alerts-title">
       <h2 id="alerts-title" className="cc-panel-title">
         {t('wall.alerts.title', { count: alerts.length })}
       </h2>

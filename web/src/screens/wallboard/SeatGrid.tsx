@@ -34,7 +34,7 @@ export function SeatGrid({ seats, now, wall, actions, onError }: { seats: BoardS
   };
 
   return (
-    <section className="cc-panel" aria-labelledby="seats-title">
+    <section className="cc-panel cc-area-seats" aria-labelledby="seats-title">
       <h2 id="seats-title" className="cc-panel-title">
         {t('wall.seats.title')}
       </h2>

@@ -19,6 +19,7 @@ export function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }
   const [priority, setPriority] = useState<number>(10);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const shown = wall ? 14 : 25;
   const top = Math.max(0, ...rows.map((r) => r.call?.queue_priority ?? 0));
 
   const open = (row: WaitingRow) => {
@@ -41,7 +42,7 @@ export function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }
   };
 
   return (
-    <section className="cc-panel" aria-labelledby="waiting-title">
+    <section className="cc-panel cc-area-waiting" aria-labelledby="waiting-title">
       <h2 id="waiting-title" className="cc-panel-title">
         {t('wall.waiting.title', { count: rows.length })}
       </h2>
@@ -59,7 +60,7 @@ export function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }
             </tr>
           </thead>
           <tbody>
-            {rows.slice(0, wall ? 12 : 200).map((row, i) => (
+            {rows.slice(0, shown).map((row, i) => (
               <tr key={row.id} data-testid={`waiting-${row.id}`} data-position={i + 1} data-moved={row.id === moved}>
                 <td className="cc-ltr">{i + 1}</td>
                 <td>
@@ -79,6 +80,7 @@ export function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }
           </tbody>
         </table>
       )}
+      {rows.length > shown ? <p className="cc-dim" data-testid="waiting-more">{t('wall.waiting.more', { count: rows.length - shown })}</p> : null}
       <Modal opened={target !== null} onClose={() => setTarget(null)} title={t('wall.waiting.reprioritiseTitle')}>
         <form onSubmit={submit}>
           <Stack>

@@ -73,7 +73,7 @@ export function Wallboard() {
       <BurnBanner burn={state.board?.burn ?? null} />
       <Tiles stats={stats} config={state.config} waiting={rows.length} longest={longestWait(state, now)} windowLabel={windowLabel} />
       <div className="cc-wall-row">
-        <section className="cc-panel cc-chart-panel" aria-labelledby="chart-title">
+        <section className="cc-panel cc-chart-panel cc-area-chart" aria-labelledby="chart-title">
           <h2 id="chart-title" className="cc-panel-title">
             {t('wall.chart.title')} · {t(state.window === '15m' ? 'wall.window.15m' : 'wall.window.1h')}
           </h2>
@@ -83,6 +83,7 @@ export function Wallboard() {
             targetSeconds={state.config?.target_seconds ?? room.config.sla_answer_seconds}
             targetPercent={state.config?.target_percent ?? 90}
             timeZone={room.config.time_zone}
+            chartHeight={wall ? 230 : 260}
           />
         </section>
         <AlertsPanel alerts={alertsOf(state)} now={now} />

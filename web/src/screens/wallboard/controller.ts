@@ -6,6 +6,7 @@
  */
 import type { Api } from '../../api/http';
 import type { Board, WaitingCall, WallboardConfig } from '../../api/supervision';
+import type { LiveEvent } from '../../api/types';
 import { LiveFeed } from '../../live/feed';
 import { createStore, type Store } from '../../store/store';
 import { HISTORY_MS, initialWall, wallReducer, type Sample, type WallAction, type WallState } from '../../store/wallboard';
@@ -45,7 +46,7 @@ export class WallboardController {
       feed: 'supervisor',
       origin: location.origin,
       token: this.token,
-      onEvent: (event) => this.store.dispatch({ type: 'live', event, now: Date.now() }),
+      onEvent: (event) => this.onEvent(event),
       onReload: () => this.store.dispatch({ type: 'reload' }),
       onStatus: (status) => this.store.dispatch({ type: 'feed', status }),
       onUnauthorized: this.onExpired,
@@ -59,6 +60,17 @@ export class WallboardController {
         // storage full: the chart keeps what it has in memory
       }
     }, SAMPLE_MS);
+  }
+
+  private onEvent(event: LiveEvent): void {
+    const before = this.store.get().waiting;
+    this.store.dispatch({ type: 'live', event, now: Date.now() });
+    // The freshness bench (bench/wallboard_freshness.py) sets window.__ccFreshness: the time
+    // the calls-waiting tile changed on screen (after the next frame), per call event.
+    const probe = (window as { __ccFreshness?: unknown[] }).__ccFreshness;
+    if (probe && this.store.get().waiting !== before) {
+      requestAnimationFrame(() => setTimeout(() => probe.push({ call_id: event.call_id, kind: event.kind, seq: event.seq, shown: Date.now() }), 0));
+    }
   }
 
   stop(): void {

@@ -56,7 +56,8 @@ def room_alerts(
     escalations: Sequence[Escalation],
     forecast: Forecast | None,
 ) -> list[Alert]:
-    """Every alert that holds now, critical ones first, then the oldest first."""
+    """Every alert that holds now: critical ones first; room-wide ones (links, forecast, AGI)
+    before the ones about a seat or a call; then the oldest first."""
     alerts: list[Alert] = []
     for name, link in sorted(links.items()):
         if link == "down":
@@ -114,4 +115,6 @@ def room_alerts(
             )
         )
     order = {"critical": 0, "warning": 1}
-    return sorted(alerts, key=lambda a: (order[a.severity], a.since is None, a.since or now, a.key))
+    return sorted(
+        alerts, key=lambda a: (order[a.severity], a.since is not None, a.since or now, a.key)
+    )

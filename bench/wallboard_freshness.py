@@ -33,6 +33,7 @@ from bench.common import latency_summary, write_results
 from bench.live_bench import (
     ROOT,
     LiveLoad,
+    _epoch,
     _spawn,
     _steps,
     _token,
@@ -98,6 +99,9 @@ async def run(load: LiveLoad) -> dict[str, Any]:
                 p.wait()
     steps, peak_calls, calls = await _steps(tmp / "callcenter.db")
     latencies: list[float] = []
+    pbx_to_publish: list[float] = []  # AMI Timestamp -> the room appended it to its live log
+    publish_to_page: list[float] = []  # live log -> websocket -> the page's handler
+    page_to_paint: list[float] = []  # store, React render, next frame painted
     unmatched = 0
     seen: dict[tuple[str, str], int] = {}
     for record in result["shown"]:
@@ -109,6 +113,10 @@ async def run(load: LiveLoad) -> dict[str, Any]:
             unmatched += 1
             continue
         latencies.append(record["shown"] / 1000 - options[n][0])
+        published = _epoch(record["published"])
+        pbx_to_publish.append(published - options[n][0])
+        publish_to_page.append(record["received"] / 1000 - published)
+        page_to_paint.append((record["shown"] - record["received"]) / 1000)
     shutil.rmtree(tmp, ignore_errors=True)
     summary = latency_summary(latencies)
     return {
@@ -121,6 +129,9 @@ async def run(load: LiveLoad) -> dict[str, Any]:
         "tile_changes_unmatched": unmatched,
         "page_errors": result["errors"][:5],
         "latency": summary,
+        "pbx_to_publish": latency_summary(pbx_to_publish),
+        "publish_to_page": latency_summary(publish_to_page),
+        "page_to_paint": latency_summary(page_to_paint),
         "target_p99_ms": TARGET_P99_S.get(load.seats, 0.25) * 1000,
     }
 

@@ -35,6 +35,14 @@ describe('wallboard reducer', () => {
     expect(s.changedAt).toBe(T0);
   });
 
+  it('a batch of events (one frame) is the same as the events one by one', () => {
+    const start = wallReducer(initialWall, { type: 'waiting', calls: [waiting('a', 1)], now: T0 });
+    const events = [event('call', 'queued', { state: 'queued' }, { call_id: 'b' }), event('call', 'answered', { state: 'answered' }, { call_id: 'a' }), event('call', 'queued', { state: 'queued' }, { call_id: 'c' })];
+    const batched = wallReducer(start, { type: 'batch', events, now: T0 });
+    expect(batched).toEqual(apply(start, ...events));
+    expect(Object.keys(batched.waiting).sort()).toEqual(['b', 'c']);
+  });
+
   it('an update of a call that is not waiting changes nothing', () => {
     const s = wallReducer(initialWall, { type: 'waiting', calls: [], now: T0 });
     expect(apply(s, event('call', 'qualified', { state: 'qualified' }, { call_id: 'x' }))).toBe(s);

@@ -62,6 +62,7 @@ export type WallAction =
   | { type: 'board'; board: Board; now: number }
   | { type: 'waiting'; calls: WaitingCall[]; now: number }
   | { type: 'live'; event: LiveEvent; now: number }
+  | { type: 'batch'; events: LiveEvent[]; now: number }
   | { type: 'window'; window: WindowName }
   | { type: 'sample'; now: number }
   | { type: 'history'; samples: Sample[] }
@@ -96,6 +97,8 @@ export function wallReducer(state: WallState, action: WallAction): WallState {
     }
     case 'live':
       return onLive(state, action.event, action.now);
+    case 'batch':
+      return action.events.reduce((s, event) => onLive(s, event, action.now), state);
     case 'window':
       return { ...state, window: action.window };
     case 'sample': {

@@ -1,6 +1,7 @@
 /** The alerts panel: escalated tickets, seats ringing without answer, links down, AGI degraded,
  * the burn-rate forecast; critical ones first. New ones are announced (aria-live). */
 import type { RoomAlert } from '../../api/supervision';
+import { memo } from 'react';
 import { useUi } from '../../app/context';
 import { labelOf, type MessageKey } from '../../i18n/i18n';
 import { duration, since } from './format';
@@ -24,7 +25,7 @@ function text(t: ReturnType<typeof useUi>['t'], alert: RoomAlert): string {
   }
 }
 
-export function AlertsPanel({ alerts, now }: { alerts: RoomAlert[]; now: number }) {
+export const AlertsPanel = memo(function AlertsPanel({ alerts, now }: { alerts: RoomAlert[]; now: number }) {
   const { t } = useUi();
   return (
     <section className="cc-panel cc-area-alerts" aria-labelledby="alerts-title">
@@ -43,4 +44,4 @@ export function AlertsPanel({ alerts, now }: { alerts: RoomAlert[]; now: number 
       </ul>
     </section>
   );
-}
+});

@@ -3,13 +3,13 @@
  * (90 % within 15 s) drawn as a line on the waiting-time axis. uPlot (canvas, ~50 kB, served
  * from our own bundle): it redraws a live series cheaply, which a wall screen does all day.
  */
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useUi } from '../../app/context';
 import type { Sample } from '../../store/wallboard';
 
-export function QueueChart({ history, spanMs, targetSeconds, targetPercent, timeZone, chartHeight = 260 }: { history: Sample[]; spanMs: number; targetSeconds: number; targetPercent: number; timeZone: string; chartHeight?: number }) {
+export const QueueChart = memo(function QueueChart({ history, spanMs, targetSeconds, targetPercent, timeZone, chartHeight = 260 }: { history: Sample[]; spanMs: number; targetSeconds: number; targetPercent: number; timeZone: string; chartHeight?: number }) {
   const { t } = useUi();
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -83,4 +83,4 @@ export function QueueChart({ history, spanMs, targetSeconds, targetPercent, time
       <figcaption className="cc-visually-hidden">{t('wall.chart.caption', { depth: history.at(-1)?.depth ?? 0, wait: history.at(-1)?.longest ?? 0 })}</figcaption>
     </figure>
   );
-}
+});

@@ -1,7 +1,7 @@
 /** The seat grid: each seat's state and time in it, the operator, the current call's age and
  * incident type; the supervisor may force a pause (with a reason) or log a seat out. */
 import { Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { BoardSeat } from '../../api/supervision';
 import { useRoom, useUi } from '../../app/context';
 import { labelOf } from '../../i18n/i18n';
@@ -12,7 +12,7 @@ export interface SeatActions {
   logout: (seat: string) => Promise<void>;
 }
 
-export function SeatGrid({ seats, now, wall, actions, onError }: { seats: BoardSeat[]; now: number; wall: boolean; actions: SeatActions; onError: (m: string) => void }) {
+export const SeatGrid = memo(function SeatGrid({ seats, now, wall, actions, onError }: { seats: BoardSeat[]; now: number; wall: boolean; actions: SeatActions; onError: (m: string) => void }) {
   const { t } = useUi();
   const { config } = useRoom();
   const [target, setTarget] = useState<{ seat: string; what: 'pause' | 'logout' } | null>(null);
@@ -101,4 +101,4 @@ export function SeatGrid({ seats, now, wall, actions, onError }: { seats: BoardS
       </Modal>
     </section>
   );
-}
+});

@@ -1,5 +1,6 @@
 /** The wallboard's tiles: each figure with its window and its colour from the thresholds. */
 import type { WallboardConfig, WindowStats } from '../../api/supervision';
+import { memo } from 'react';
 import { useUi } from '../../app/context';
 import type { MessageKey } from '../../i18n/i18n';
 import { level, type Level } from '../../store/wallboard';
@@ -29,7 +30,7 @@ function Tile({ id, label, value, level: lvl, note }: TileProps) {
   );
 }
 
-export function Tiles({ stats, config, waiting, longest, windowLabel }: { stats: WindowStats | null; config: WallboardConfig | null; waiting: number; longest: number; windowLabel: string }) {
+export const Tiles = memo(function Tiles({ stats, config, waiting, longest, windowLabel }: { stats: WindowStats | null; config: WallboardConfig | null; waiting: number; longest: number; windowLabel: string }) {
   const { t } = useUi();
   const th = config?.thresholds ?? {};
   const within = stats?.answered_within ?? {};
@@ -51,4 +52,4 @@ export function Tiles({ stats, config, waiting, longest, windowLabel }: { stats:
       <Tile id="occupancy" label="wall.tile.occupancy" value={percent(stats?.occupancy)} level={level(stats?.occupancy, th.occupancy)} note={now} />
     </section>
   );
-}
+});

@@ -1,7 +1,7 @@
 /** Callers waiting, in the queue's order (priority, then wait); re-prioritise one (who and why
  * go on the call's timeline). */
 import { Button, Group, Modal, NumberInput, Stack, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, memo, useState } from 'react';
 import type { WaitingCall } from '../../api/supervision';
 import { useUi } from '../../app/context';
 import { formatNumber } from '../../format/phone';
@@ -13,7 +13,7 @@ export interface WaitingRow {
   since: number;
 }
 
-export function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }: { rows: WaitingRow[]; now: number; wall: boolean; moved: string | null; onReprioritise: (id: string, priority: number, reason: string) => Promise<void>; onError: (m: string) => void }) {
+export const WaitingCalls = memo(function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }: { rows: WaitingRow[]; now: number; wall: boolean; moved: string | null; onReprioritise: (id: string, priority: number, reason: string) => Promise<void>; onError: (m: string) => void }) {
   const { t } = useUi();
   const [target, setTarget] = useState<WaitingRow | null>(null);
   const [priority, setPriority] = useState<number>(10);
@@ -99,4 +99,4 @@ export function WaitingCalls({ rows, now, wall, moved, onReprioritise, onError }
       </Modal>
     </section>
   );
-}
+});

@@ -5,7 +5,7 @@
  * itself after a network drop or a server restart (the live feed resumes or reloads).
  */
 import { Alert, SegmentedControl } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { WINDOW_NAMES, type WindowName } from '../../api/supervision';
 import { useRoom, useUi } from '../../app/context';
 import { useNow } from '../../app/useNow';
@@ -44,6 +44,8 @@ export function Wallboard() {
   const rows = useMemo(() => waitingList(state), [state.order, state.waiting]); // eslint-disable-line react-hooks/exhaustive-deps
   const seats = useMemo(() => Object.values(state.seats).sort((a, b) => a.name.localeCompare(b.name)), [state.seats]);
   const stats = state.board?.windows[state.window] ?? null;
+  const alerts = useMemo(() => alertsOf(state), [state.board, state.liveAlerts]); // eslint-disable-line react-hooks/exhaustive-deps
+  const reprioritise = useCallback((id: string, p: number, r: string) => controller.reprioritise(id, p, r), [controller]);
   const windowLabel = t(`wall.window.${state.window}`);
   const problem = error ?? state.error;
 
@@ -86,11 +88,11 @@ export function Wallboard() {
             chartHeight={wall ? 230 : 260}
           />
         </section>
-        <AlertsPanel alerts={alertsOf(state)} now={now} />
+        <AlertsPanel alerts={alerts} now={now} />
       </div>
       <div className="cc-wall-row">
         <SeatGrid seats={seats} now={now} wall={wall} actions={controller} onError={setError} />
-        <WaitingCalls rows={rows} now={now} wall={wall} moved={state.moved} onReprioritise={(id, p, r) => controller.reprioritise(id, p, r)} onError={setError} />
+        <WaitingCalls rows={rows} now={now} wall={wall} moved={state.moved} onReprioritise={reprioritise} onError={setError} />
       </div>
     </div>
   );

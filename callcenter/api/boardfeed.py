@@ -26,7 +26,7 @@ from callcenter.api.ports import Services
 from callcenter.settings import WallboardSettings
 from callcenter.stats.alerts import Alert, room_alerts
 from callcenter.stats.board_source import read_calls, read_room_facts
-from callcenter.stats.burn_rate import BurnFacts, Forecast, forecast
+from callcenter.stats.burn_rate import BurnFacts, Forecast, Status, confirmed, forecast
 from callcenter.stats.queue import WINDOWS, compute
 from callcenter.stats.seat_clock import SeatSince, advance
 from callcenter.stats.source import read_facts
@@ -63,8 +63,12 @@ async def build_board(
     sla_seconds: float,
     wrapup_seconds: float,
     now: datetime,
+    previous_burn: Status | None = None,
 ) -> dict[str, Any]:
-    """The wallboard as one JSON object (``GET /wallboard/board`` and ``stats``/``board``)."""
+    """The wallboard as one JSON object (``GET /wallboard/board`` and ``stats``/``board``).
+
+    ``previous_burn`` is the raw status of the forecast one tick before (``confirmed``); the
+    board carries this one's as ``burn.raw_status``."""
     clock.update(svc, now)
     async with asyncio.timeout(10):
         facts = await read_facts(svc.store.engine, now)
@@ -95,7 +99,7 @@ async def build_board(
         and s.hold_seconds <= sla_seconds
     )
     by_state = sla_window.seats_by_state
-    prediction = forecast(
+    raw = forecast(
         BurnFacts(
             arrivals_per_second=room.arrivals_per_second,
             queue_depth=sla_window.calls_waiting,
@@ -112,6 +116,7 @@ async def build_board(
         target_ratio=settings.target_ratio,
         horizon_seconds=settings.burn_horizon_seconds,
     )
+    prediction = confirmed(previous_burn, raw)
     links = {
         "ami": "absent" if svc.pbx_connected is None else ("ok" if svc.pbx_connected() else "down")
     }
@@ -132,7 +137,7 @@ async def build_board(
             name: {**asdict(w), "since": w.since.isoformat(), "overflowing": room.overflowing}
             for name, w in windows.items()
         },
-        "burn": _forecast_payload(prediction, settings, sla_seconds),
+        "burn": {**_forecast_payload(prediction, settings, sla_seconds), "raw_status": raw.status},
         "seats": [
             _seat_payload(seat.name, clock.seats.get(seat.name), calls, operators) for seat in seats
         ],
@@ -206,6 +211,7 @@ class BoardFeed:
         self.wrapup_seconds = wrapup_seconds
         self.clock = SeatClock()
         self._alerted: set[str] = set()
+        self.burn: Status | None = None  # the last forecast's raw status (see ``confirmed``)
 
     async def publish_seats(self) -> None:
         for name, since in self.clock.update(self.svc, datetime.now(UTC)):
@@ -222,7 +228,9 @@ class BoardFeed:
             sla_seconds=self.sla_seconds,
             wrapup_seconds=self.wrapup_seconds,
             now=datetime.now(UTC),
+            previous_burn=self.burn,
         )
+        self.burn = board["burn"]["raw_status"]
         await self.svc.hub.publish("stats", "board", payload=board)
         keys = set()
         for alert in board["alerts"]:

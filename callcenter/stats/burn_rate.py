@@ -25,7 +25,7 @@ projection is, if anything, optimistic: the alert is early enough, never spuriou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 STEP = 5.0  # seconds per step of the projection
@@ -158,3 +158,13 @@ def _serve(
         if cohort[0] <= 1e-9:
             queue.pop(0)
     return served, hit
+
+
+def confirmed(previous: Status | None, current: Forecast) -> Forecast:
+    """An "at risk" forecast counts once it is made twice in a row (``previous``: the raw
+    status of the forecast before, one board tick earlier). A few callers queued while every
+    seat is busy, gone seconds later, alarm nobody; a surge is still announced one tick later.
+    """
+    if current.status == "at_risk" and previous not in ("at_risk", "breached"):
+        return replace(current, status="ok")
+    return current

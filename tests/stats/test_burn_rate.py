@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from callcenter.stats.burn_rate import BurnFacts, forecast
+from callcenter.stats.burn_rate import BurnFacts, confirmed, forecast
 
 # A steady evening on line 19 (the demo scenario): 8 calls/min, 20 seats, ~90 s talk + 15 s wrap-up.
 EVENING = BurnFacts(
@@ -109,3 +109,13 @@ def test_model_figures() -> None:
     assert result.arrivals_per_minute == pytest.approx(8.0)
     assert result.predicted_wait_seconds == 0.0  # the free seats take the caller waiting
     assert result.breach_in_seconds is None
+
+
+def test_at_risk_counts_when_said_twice_in_a_row() -> None:
+    risk = forecast(BURST)
+    assert confirmed(None, risk).status == "ok"
+    assert confirmed("ok", risk).status == "ok"
+    assert confirmed("at_risk", risk).status == "at_risk"
+    assert confirmed("breached", risk).status == "at_risk"
+    breached = forecast(replace(EVENING, window_hits=80, window_left=100))
+    assert confirmed(None, breached).status == "breached"  # a fact, not a forecast

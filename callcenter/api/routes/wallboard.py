@@ -53,6 +53,7 @@ async def wallboard_board(request: Request, svc: Svc) -> dict[str, Any]:
         sla_seconds=room.room.sla_answer_seconds,
         wrapup_seconds=room.room.wrapup_seconds or 0,
         now=datetime.now(UTC),
+        previous_burn=feed.burn if feed is not None else None,
     )
 
 

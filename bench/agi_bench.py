@@ -36,13 +36,13 @@ from sqlalchemy import update
 
 from callcenter.agi.admission import RoomLedger
 from callcenter.agi.lookups import CALLS, PriorCall, RoomSnapshot, StoreLookups
-from callcenter.agi.peer import environment, play, split_sessions
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
 from callcenter.agi.server import FastAgiServer
-from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
+from callcenter.pipeline.runner import OrderedRunner
 from callcenter.settings import normalise_database_url
+from callcenter.sim.agi_peer import environment, play, split_sessions
 from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.store import TimelineStore
 
@@ -128,7 +128,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         engine = create_engine(url)
         await upgrade(engine)
         store = TimelineStore(engine)
-        sink = ProcessorSink(CallProcessor(store, NullNotifier()))
+        sink = OrderedRunner(CallProcessor(store, NullNotifier()), measure_lag=False)
+        sink.start()
         lookups = NoStore() if args.no_store else StoreLookups(engine)
         recorder = NoStore() if args.no_store else sink
         route = QualifyRoute(lookups, RoomLedger(60), recorder, QualifyConfig())
@@ -188,7 +189,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "queued": stats.queued,
         "overflowed": stats.overflowed,
         "recorded": stats.recorded,
-        "sink_failures": sink.failures,
+        "sink_failures": sink.stats.failed,
     }
 
 

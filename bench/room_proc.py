@@ -12,10 +12,12 @@ import asyncio
 import logging
 from pathlib import Path
 
-from callcenter.app import open_store, seed_demo_users
+from callcenter.assembly.api import live_log
+from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
-from callcenter.room import Room, live_log
+from callcenter.demo import seed_demo_users
 from callcenter.settings import AmiSettings, ApiSettings, Settings
+from callcenter.storage.store import open_store
 from callcenter.storage.users import UserStore
 
 
@@ -28,8 +30,8 @@ async def main(args: argparse.Namespace) -> None:
     )
     async with open_store(settings, migrate=True) as store:
         await seed_demo_users(UserStore(store.engine), Passwords())
-        room = Room(settings, store, feed_log=live_log(settings))
-        await room.run(asyncio.Event(), with_api=True, with_agi=False)
+        room = Room(settings, store, feed_log=live_log(settings), with_agi=False)
+        await room.run(asyncio.Event())
 
 
 if __name__ == "__main__":

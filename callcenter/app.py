@@ -1,6 +1,10 @@
-"""Composition root: builds engines, stores and servers from Settings, runs them, shuts down.
+"""Composition root: one function per command, from Settings to a running process and back.
 
-The live room itself is assembled in ``callcenter.room``; the demo in ``callcenter.demo``.
+Each long-running role is an assembly (``callcenter.assembly``: the room for ``serve --role
+all|bridge``, the API-only process, FastAGI alone; the demo in ``callcenter.demo``) run the same
+way by ``run_until_signalled``: ``async with assembly: await assembly.serve(stop)``, ``stop``
+set by SIGTERM/SIGINT. Only the command line imports this module; the short commands (``db
+upgrade``, ``export``, ``ingest``, ``users``) are plain functions over ``open_store``.
 """
 
 from __future__ import annotations
@@ -8,38 +12,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.ingest import IngestReport, ingest_files
 from callcenter.ami.seat_board import LiveSeatBoard
+from callcenter.assembly.agi import AgiProcess
+from callcenter.assembly.api import live_log
+from callcenter.assembly.api_process import ApiProcess
+from callcenter.assembly.lifecycle import Assembly
+from callcenter.assembly.room import Room
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.auth.passwords import Passwords
+from callcenter.demo import Demo, check_manual_seats, seat_names, simulator_config
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
 from callcenter.remote.roles import ServeRole, check_role
-from callcenter.room import Room, live_log
 from callcenter.settings import Settings
-from callcenter.storage.database import create_engine, upgrade
-from callcenter.storage.store import TimelineStore
+from callcenter.storage.store import open_store
 from callcenter.storage.users import UserStore
 
 log = logging.getLogger(__name__)
-
-
-@asynccontextmanager
-async def open_store(settings: Settings, *, migrate: bool = False) -> AsyncIterator[TimelineStore]:
-    engine = create_engine(settings.database_url(), echo=settings.database.echo)
-    try:
-        if migrate:
-            await upgrade(engine)
-        yield TimelineStore(engine)
-    finally:
-        await engine.dispose()
 
 
 async def db_upgrade(settings: Settings) -> None:
@@ -52,32 +48,22 @@ async def export_jsonl(
     since: datetime | None,
     until: datetime | None,
     write: Callable[[str], object],
+    reader: str,
 ) -> int:
+    """Write the export; the read is in the access log first, as ``reader`` (role ``cli``)."""
     count = 0
     async with open_store(settings) as store:
+        await UserStore(store.engine).log_access(
+            username=reader,
+            role="cli",
+            action="export",
+            call_id=None,
+            detail=f"format=jsonl since={since} until={until}",
+        )
         async for obj in export_calls(store, since=since, until=until):
             write(to_jsonl(obj) + "\n")
             count += 1
     return count
-
-
-DEMO_PASSWORD = "demo-password"
-
-
-async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
-    """Demo only: when nobody is registered, one account per role and one operator per seat
-    ("op01" on "Seat 01" ... "op20"), all with DEMO_PASSWORD. Returns the names added."""
-    if await users.all():
-        return []
-    password_hash = passwords.hash(DEMO_PASSWORD)
-    added = []
-    for role in ("admin", "supervisor", "auditor", "dispatcher"):
-        await users.add(role, password_hash, role, None)
-        added.append(role)
-    for n in range(1, 21):
-        await users.add(f"op{n:02d}", password_hash, "operator", f"Seat {n:02d}")
-        added.append(f"op{n:02d}")
-    return added
 
 
 async def ingest(settings: Settings, paths: list[Path]) -> tuple[IngestReport, dict[str, int]]:
@@ -108,29 +94,57 @@ async def ingest(settings: Settings, paths: list[Path]) -> tuple[IngestReport, d
         return report, counts
 
 
-async def serve(settings: Settings, role: ServeRole = ServeRole.ALL) -> None:
-    """``callcenter serve [--role all|bridge|api]`` until SIGTERM/SIGINT (see
-    ``callcenter.remote.roles``). Raises ``RoleConfigError`` when the settings cannot run it."""
-    check_role(settings, role)
+async def run_until_signalled(assembly: Assembly) -> None:
+    """Run ``assembly`` until SIGTERM/SIGINT (our own handlers: a background job inherits an
+    ignored SIGINT, so we never rely on KeyboardInterrupt to stop)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        if role is ServeRole.API:
-            from callcenter.remote.api_process import ApiProcess
-
-            # The bridge (or `callcenter db upgrade`) migrates; API processes only use.
-            async with open_store(settings) as store:
-                await ApiProcess(settings, store).run(stop)
-            return
-        async with open_store(settings, migrate=True) as store:
-            room = Room(settings, store, feed_log=live_log(settings))
-            bridge_only = role is ServeRole.BRIDGE
-            await room.run(stop, with_api=not bridge_only, ops_http=bridge_only)
+        async with assembly:
+            await assembly.serve(stop)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+async def serve(settings: Settings, role: ServeRole = ServeRole.ALL) -> None:
+    """``callcenter serve [--role all|bridge|api]`` until SIGTERM/SIGINT (see
+    ``callcenter.remote.roles``). Raises ``RoleConfigError`` when the settings cannot run it."""
+    check_role(settings, role)
+    # The bridge (or `callcenter db upgrade`) migrates; API processes only use.
+    async with open_store(settings, migrate=role is not ServeRole.API) as store:
+        assembly: Assembly
+        if role is ServeRole.API:
+            assembly = ApiProcess(settings, store)
+        else:
+            bridge_only = role is ServeRole.BRIDGE
+            assembly = Room(
+                settings,
+                store,
+                feed_log=live_log(settings),
+                with_api=not bridge_only,
+                ops_http=bridge_only,
+            )
+        await run_until_signalled(assembly)
+
+
+async def agi(settings: Settings) -> None:
+    """``callcenter agi``: the FastAGI server alone until SIGTERM/SIGINT."""
+    async with open_store(settings, migrate=True) as store:
+        await run_until_signalled(AgiProcess(settings, store))
+
+
+async def demo(
+    settings: Settings, *, scenario: str = "line19-demo", manual_seats: frozenset[str] = frozenset()
+) -> None:
+    """``callcenter demo``: the room around the PBX simulator until Ctrl-C. Raises
+    ``DemoError`` for an unknown seat before anything starts."""
+    config = simulator_config(settings, scenario)
+    manual = check_manual_seats(manual_seats, seat_names(config))
+    async with open_store(settings, migrate=True) as store:
+        await run_until_signalled(Demo(settings, store, config=config, manual_seats=manual))
 
 
 async def users_add(

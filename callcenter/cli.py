@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from datetime import datetime
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from callcenter import app as room
+from callcenter import app
 from callcenter.remote.roles import ServeRole
 from callcenter.settings import Settings
 
@@ -40,7 +41,7 @@ def db_upgrade() -> None:
     """Apply the schema migrations (creates the embedded SQLite file if needed)."""
     _logging("WARNING")
     settings = _settings()
-    asyncio.run(room.db_upgrade(settings))
+    asyncio.run(app.db_upgrade(settings))
     typer.echo(f"database at head: {settings.database_url()}")
 
 
@@ -56,7 +57,10 @@ def export(
     if format != "jsonl":
         raise typer.BadParameter("only 'jsonl' is supported", param_hint="--format")
     _logging("WARNING")
-    count = asyncio.run(room.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write))
+    reader = f"cli:{_os_user()}"  # the access log names who exported
+    count = asyncio.run(
+        app.export_jsonl(_settings(), _utc(since), _utc(until), sys.stdout.write, reader)
+    )
     typer.echo(f"exported {count} calls", err=True)
 
 
@@ -87,7 +91,7 @@ def serve(
         typer.echo(f"callcenter serve: {exc}", err=True)
         raise typer.Exit(2) from exc
     json_logging()
-    asyncio.run(room.serve(settings, role))
+    asyncio.run(app.serve(settings, role))
 
 
 @cli.command("ingest")
@@ -99,7 +103,7 @@ def ingest(
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
         raise typer.BadParameter(f"not a file: {', '.join(missing)}", param_hint="FILE")
-    _report, counts = asyncio.run(room.ingest(_settings(), files))
+    _report, counts = asyncio.run(app.ingest(_settings(), files))
     typer.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
@@ -113,24 +117,28 @@ def demo(
         typer.Option(help="A seat you play yourself through the API, e.g. 'Seat 03' (repeatable)."),
     ] = None,
 ) -> None:
-    """Run the whole room on embedded defaults (SQLite, PBX simulator) until Ctrl-C."""
-    from callcenter.demo import run_demo
+    """Run the whole room on embedded defaults (SQLite, PBX simulator) until Ctrl-C.
+
+    Ports: CALLCENTER_API__PORT, CALLCENTER_AMI__PORT, CALLCENTER_AGI__PORT and
+    CALLCENTER_SIM__CONTROL_PORT (default: the AMI port + 1)."""
+    from callcenter.demo import DemoError
 
     _logging("WARNING")
     settings = _settings()
     settings.demo = True
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(settings, scenario=scenario, manual_seats=frozenset(seat or ())))
+        try:
+            asyncio.run(app.demo(settings, scenario=scenario, manual_seats=frozenset(seat or ())))
+        except DemoError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--seat") from exc
 
 
 @cli.command("agi")
 def agi() -> None:
     """Run the FastAGI call-entry server alone (port from CALLCENTER_AGI__PORT) until Ctrl-C."""
-    from callcenter.agi.service import run_agi
-
     _logging()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_agi(_settings()))
+        asyncio.run(app.agi(_settings()))
 
 
 @cli.command("simulate")
@@ -171,7 +179,7 @@ def simulate(
     """Run the PBX simulator alone: AMI on 127.0.0.1:PORT, as the bridge expects Asterisk."""
     from callcenter.sim import runner
     from callcenter.sim.config import QueuesConfError
-    from callcenter.sim.engine import SimOptions
+    from callcenter.sim.options import SimOptions
     from callcenter.sim.traffic import ScenarioError, load_scenario
 
     _logging("WARNING")
@@ -247,7 +255,7 @@ def dispatch_console(
     """Radio dispatch: list pending tickets (nearest units first), or acknowledge one."""
     import socket
 
-    from callcenter.dispatch.console import run_console
+    from callcenter.assembly.console import run_console
 
     _logging("WARNING")
     name = console or f"console-{socket.gethostname()}"
@@ -267,9 +275,14 @@ def users_add(
     ] = "",
 ) -> None:
     """Add a user (the password is asked for, and stored as an argon2id hash)."""
+    from callcenter.api import text
     from callcenter.auth.roles import Role
     from callcenter.storage.users import UserExistsError
 
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", username):
+        raise typer.BadParameter("letters, digits and _ . @ - only (64 at most)")
+    if seat is not None and (reason := text.refusal(seat)) is not None:
+        raise typer.BadParameter(f"the seat name {reason}", param_hint="--seat")
     if role not in {r.value for r in Role}:
         raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
     if role == Role.OPERATOR and not seat:
@@ -278,7 +291,7 @@ def users_add(
         raise typer.BadParameter("at least 10 characters", param_hint="--password")
     _logging("WARNING")
     try:
-        asyncio.run(room.users_add(_settings(), username, password, role, seat))
+        asyncio.run(app.users_add(_settings(), username, password, role, seat))
     except UserExistsError as exc:
         typer.echo(f"user {username!r} exists", err=True)
         raise typer.Exit(1) from exc
@@ -289,7 +302,7 @@ def users_add(
 def users_list() -> None:
     """List users: name, role, seat, enabled/disabled."""
     _logging("WARNING")
-    for username, role, seat, disabled in asyncio.run(room.users_list(_settings())):
+    for username, role, seat, disabled in asyncio.run(app.users_list(_settings())):
         state = "disabled" if disabled else "enabled"
         typer.echo(f"{username}\t{role}\t{seat or '-'}\t{state}")
 
@@ -298,10 +311,21 @@ def users_list() -> None:
 def users_disable(username: str) -> None:
     """Disable a user: their tokens stop working at once."""
     _logging("WARNING")
-    if not asyncio.run(room.users_disable(_settings(), username)):
+    if not asyncio.run(app.users_disable(_settings(), username)):
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"disabled {username}")
+
+
+def _os_user() -> str:
+    """The operating-system user running the command (its uid if it has no name)."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid{os.getuid()}"
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -6,11 +6,12 @@ import time.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +31,12 @@ class AgiSettings(BaseModel):
     default_region: str = "MA"
     repeat_window_minutes: int = 30
     room_capacity: int = 60
+    # The overflow loop's pacing, OVERFLOW_RETRY_WAIT in dialplans/extensions.conf: a channel
+    # asking again sooner is refused (no work; the dialplan's default route stands). Never
+    # more than the dialplan's value, or every paced retry is refused.
+    retry_wait_seconds: float = Field(default=10.0, ge=0)
+    # /readyz reports "agi": "silent" when no FastAGI session arrived for this long.
+    ready_within_seconds: float = Field(default=600.0, gt=0)
 
 
 class DatabaseSettings(BaseModel):
@@ -105,6 +112,21 @@ class ApiSettings(BaseModel):
     max_header_bytes: int = Field(default=8 * 1024, gt=0)
     # The built web app (index.html + assets/); None: the package's own callcenter/webapp/.
     web_dir: Path | None = None
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed. None by default: a client's own address is its address, whatever it claims.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"api.trusted_proxies: {proxy!r} is not an IP address or network"
+                ) from exc
+        return proxies
 
     @field_validator("metrics_token")
     @classmethod
@@ -175,6 +197,8 @@ class WallboardSettings(BaseModel):
 class SeatPhone(BaseModel):
     """A seat's SIP account on the PBX (asterisk/pjsip.conf), given to that seat's operator."""
 
+    model_config = ConfigDict(hide_input_in_errors=True)  # a refused value may be a password
+
     user: str = Field(min_length=1, max_length=80)  # the SIP user / authorization name
     password: SecretStr  # never logged, never shown to another seat
 
@@ -182,6 +206,8 @@ class SeatPhone(BaseModel):
 class PhoneSettings(BaseModel):
     """The seats' phones: ``sip`` (the browser registers over WebRTC as the seat) or ``demo``
     (the simulator's manual seat, driven through the API; ``callcenter demo`` forces it)."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # errors never echo a password
 
     mode: Literal["demo", "sip"] = "sip"
     ws_url: str | None = None  # e.g. wss://pbx.example:8089/ws
@@ -195,12 +221,21 @@ class PhoneSettings(BaseModel):
         return self
 
 
+class SimSettings(BaseModel):
+    """The PBX simulator as ``callcenter demo`` runs it (its AMI port is ``ami.port``)."""
+
+    control_port: int | None = Field(default=None, ge=0, le=65535)  # None: ``ami.port`` + 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CALLCENTER_",
         env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
+        # Settings hold secrets (JWT, AMI, database URL, the seats' SIP passwords): a refused
+        # value is never echoed in the error, which is printed at start and may be logged.
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Path("data")
@@ -214,6 +249,7 @@ class Settings(BaseSettings):
     room: RoomSettings = Field(default_factory=RoomSettings)
     phone: PhoneSettings = Field(default_factory=PhoneSettings)
     wallboard: WallboardSettings = Field(default_factory=WallboardSettings)
+    sim: SimSettings = Field(default_factory=SimSettings)
 
     def database_url(self) -> str:
         """The async SQLAlchemy URL: the configured one, or the embedded SQLite file."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.storage.database import create_engine
 from callcenter.storage.store import TimelineStore
+from callcenter.storage.users import UserStore
 from tests.storage.test_store import answered_call_events
 
 
@@ -59,6 +61,17 @@ async def test_export_empty_then_filled(database_url: str, tmp_path: Path) -> No
         "export", "--since", "2030-01-01T00:00:00", database_url=database_url, cwd=tmp_path
     )
     assert later.returncode == 0 and later.stdout == ""
+
+    # Every export is in the access log, under the operating-system user who ran it.
+    engine = create_engine(database_url)
+    try:
+        log = await UserStore(engine).access_log()
+    finally:
+        await engine.dispose()
+    assert [(e["username"], e["role"], e["action"]) for e in log] == [
+        (f"cli:{getpass.getuser()}", "cli", "export")
+    ] * 3
+    assert "since=2030-01-01 00:00:00+00:00" in log[0]["detail"]  # newest first
 
 
 def test_export_refuses_unknown_format(tmp_path: Path) -> None:

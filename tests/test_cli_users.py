@@ -29,6 +29,16 @@ def test_users_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         cli, ["users", "add", "amina", "--role", "auditor", "--password", "another passphrase"]
     )
     assert again.exit_code == 1 and "exists" in again.output
+    shouting = runner.invoke(
+        cli, ["users", "add", "AMINA", "--role", "auditor", "--password", "another passphrase"]
+    )
+    assert shouting.exit_code == 1 and "exists" in shouting.output
+    for name, seat in (("omar", "Seat\u202e30"), ("omar", "Seat\t03"), ("om ar", "Seat 04")):
+        odd = runner.invoke(
+            cli,
+            ["users", "add", name, "--role", "operator", "--seat", seat, "--password", "x" * 12],
+        )
+        assert odd.exit_code == 2, (name, seat, odd.output)
     no_seat = runner.invoke(
         cli, ["users", "add", "omar", "--role", "operator", "--password", "a long passphrase"]
     )

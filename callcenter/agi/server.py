@@ -7,6 +7,11 @@ Promises:
 - a peer that sends a broken or endless environment, or stalls, is dropped after
   ``env_timeout`` and counted; nothing a peer sends can raise out of the server;
 - an unknown route is counted and closed at once (the dialplan continues);
+- a channel asking again sooner than ``retry_wait`` seconds after its last answered session
+  (a spinning overflow loop, see ``pacing.py``) is refused: counted in ``stats.paced``, logged,
+  and closed at once without any work, so the dialplan's default route (queue) stands;
+- ``last_session_at`` (the clock's time of the last environment read) tells readiness checks
+  whether the PBX has reached the server recently;
 - every background task (late recordings) is owned and awaited, with a deadline, on ``close``.
 """
 
@@ -18,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from callcenter.agi.pacing import RetryPacer
 from callcenter.agi.protocol import LINE_LIMIT, AgiProtocolError, AgiRequest, AgiSession
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,7 @@ class ServerStats:
     protocol_errors: int = 0  # bad or truncated environment, dropped connection
     unknown_routes: int = 0
     route_errors: int = 0  # a route raised: logged, the session closed (fail-open)
+    paced: int = 0  # refused: the same channel asked again sooner than the retry wait
 
 
 class FastAgiServer:
@@ -52,6 +59,8 @@ class FastAgiServer:
         port: int = 4573,
         budget: float = 0.2,
         env_timeout: float = 2.0,
+        retry_wait: float = 0.0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.routes = dict(routes)
         self.host = host
@@ -59,6 +68,10 @@ class FastAgiServer:
         self.budget = budget
         self.env_timeout = env_timeout
         self.stats = ServerStats()
+        self.pacer = RetryPacer(retry_wait)
+        # The pacing clock (seconds); the simulator's tests pass simulated time.
+        self.clock = clock
+        self.last_session_at: float | None = None
         self._server: asyncio.Server | None = None
         self._sessions: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Future[None]] = set()
@@ -101,6 +114,13 @@ class FastAgiServer:
                 log.warning("FastAGI: connections still open at shutdown")
             self._server = None
 
+    def idle_seconds(self) -> float | None:
+        """Seconds since the PBX last reached this server (None: not since it started)."""
+        if self.last_session_at is None:
+            return None
+        now = self.clock() if self.clock is not None else asyncio.get_running_loop().time()
+        return max(now - self.last_session_at, 0.0)
+
     def spawn(self, work: Awaitable[None]) -> None:
         """Own a task that may outlive its session (a late recording)."""
         task = asyncio.ensure_future(work)
@@ -129,6 +149,20 @@ class FastAgiServer:
             log.warning("FastAGI: environment refused: %s", exc or type(exc).__name__)
             return
         deadline = loop.time() + self.budget
+        now = self.clock() if self.clock is not None else loop.time()
+        self.last_session_at = now
+        key = request.uniqueid or request.channel
+        if not self.pacer.admit(key, now):
+            self.stats.paced += 1
+            if self.stats.paced == 1 or self.stats.paced % 100 == 0:
+                log.warning(
+                    "FastAGI %s: asked again within %.1f s, refused (the dialplan's default "
+                    "route stands; %d refused so far): is the overflow loop paced?",
+                    request.channel,
+                    self.pacer.min_interval,
+                    self.stats.paced,
+                )
+            return
         route = self.routes.get(request.route)
         if route is None:
             self.stats.unknown_routes += 1

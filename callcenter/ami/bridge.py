@@ -6,8 +6,10 @@ frame, in arrival order, and the bridge hands what it means to ``emit`` (the ord
 
 - the live channels of each call (``Linkedid``): Newchannel adds, Hangup removes; the hang-up
   of the last one is ``LineEnded``; a QueueStatus/CoreShowChannels snapshot re-seeds them;
-- ``CallEntered`` is held back until the first leg's caller ID is known (NewCallerid or the
-  queue join) or anything else happens to the call, so the timeline starts with one clean step;
+- ``CallEntered`` is held back until the first leg's caller ID is known (in its Newchannel, a
+  NewCallerid, or the queue join) or anything else happens to the call, so the timeline starts
+  with one clean step, handed over before Asterisk runs the FastAGI (after ``Answer()``) so
+  that ``entered`` comes before callcenter's ``entry_decision``;
 - the seat board (QueueMember*, Agent*, the seat leg's Hangup, QueueStatus rebuild);
 - the reconciliation after a (re)connection: each call in the CoreShowChannels snapshot gets a
   ``PbxCallView`` (the runner infers what we missed), each call we followed that the snapshot
@@ -116,6 +118,14 @@ class Bridge:
         """Where to act on a live call: its caller leg and its seat's leg (None once ended)."""
         return self._channels.get(call_id)
 
+    def seat_channel(self, interface: str) -> str | None:
+        """The live channel of the call a seat (named by its interface) is in, if any."""
+        for seat in self.seats.seats():
+            if seat.interface == interface and seat.call_id:
+                channels = self._channels.get(seat.call_id)
+                return channels.seat or None if channels else None
+        return None
+
     def live_calls(self) -> set[str]:
         return set(self._legs)
 
@@ -136,6 +146,8 @@ class Bridge:
             pending = self._pending.get(lid) if lid else None
             if pending is not None and not clean(pending.caller):
                 pending.caller = fact.caller_num
+            if pending is not None and lid and clean(pending.caller):
+                self._flush(lid)
         elif isinstance(fact, f.ChannelClosed):
             self._closed(fact)
         elif isinstance(fact, f.MemberState):
@@ -176,6 +188,8 @@ class Bridge:
                 self._pending[o.linkedid] = _Pending(o.stamp, o.channel, o.caller_num)
         legs.add(o.uniqueid)
         self._leg_call[o.uniqueid] = o.linkedid
+        if o.uniqueid == o.linkedid and clean(o.caller_num):  # a trunk channel knows its caller
+            self._flush(o.linkedid)
 
     def _closed(self, c: f.ChannelClosed) -> None:
         self._seen(c.stamp)
@@ -214,6 +228,7 @@ class Bridge:
                 hold_seconds=o.hold_seconds,
                 talk_seconds=o.talk_seconds,
                 reason=o.reason,
+                orphan=True,
             )
         )
 

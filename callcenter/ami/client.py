@@ -7,7 +7,10 @@ until ``close()``. Every frame goes, in arrival order, to the bridge's synchrono
 ``on_frame``. Every action has a deadline and returns Asterisk's response or raises a
 ``PbxError``: ``PbxUnavailableError`` when not logged in or the link drops before the answer
 (actions are never re-sent after a reconnect), ``PbxTimeoutError``, ``PbxRejectedError`` with
-Asterisk's own message; ``AmiLoginError`` when Asterisk refuses the login.
+Asterisk's own message; ``AmiLoginError`` when Asterisk refuses the login;
+``UnsafeActionError`` (nothing sent) when a header name or value holds a CR, LF or NUL, whoever
+built the action: AMI frames end at line breaks, so such a value would inject headers or whole
+actions of the caller's choosing.
 """
 
 from __future__ import annotations
@@ -26,10 +29,30 @@ from panoramisk.message import Message
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.compat import BridgeProtocol
 from callcenter.ami.translate import is_noise
-from callcenter.errors import PbxRejectedError, PbxTimeoutError, PbxUnavailableError
+from callcenter.errors import (
+    PbxRejectedError,
+    PbxTimeoutError,
+    PbxUnavailableError,
+    UnsafeActionError,
+)
 from callcenter.settings import AmiSettings
 
 log = logging.getLogger(__name__)
+
+_FRAMING = ("\r", "\n", "\x00")
+
+
+def check_framing(fields: dict[str, Any]) -> None:
+    """Raise ``UnsafeActionError`` if a header name or value would break the AMI framing."""
+    name = str(fields.get("Action", "?")).encode("unicode_escape").decode("ascii")
+    for key, value in fields.items():
+        values = value if isinstance(value, list | tuple) else [value]  # one header each
+        texts = [(str(key), "header name")] + [(str(v), f"header {key!r}") for v in values]
+        for text, what in texts:
+            bad = next((c for c in _FRAMING if c in text), None)
+            if bad is not None:
+                kind = "a NUL" if bad == "\x00" else "a line break"
+                raise UnsafeActionError(f"{name}: {what} holds {kind} (not sent)")
 
 
 class AmiLoginError(PbxRejectedError):
@@ -47,6 +70,7 @@ class ClientStats:
     unmatched_responses: int = 0
     callback_errors: int = 0
     parser_rejected: int = 0
+    bad_utf8: int = 0  # frames kept with replaced bytes, on connections already closed
 
 
 class AmiClient:
@@ -192,6 +216,7 @@ class AmiClient:
             self.stats.unmatched_responses += protocol.unmatched
             self.stats.callback_errors += protocol.callback_errors
             self.stats.parser_rejected += protocol.parser.stats.rejected
+            self.stats.bad_utf8 += protocol.parser.stats.bad_utf8
             protocol.close()
         self.manager.awaiting_actions.clear()  # never replay actions after a reconnect
         if was:
@@ -227,6 +252,7 @@ class AmiClient:
     ) -> Message | list[Message]:
         protocol = self.protocol
         name = str(fields.get("Action", "?"))
+        check_framing(fields)
         if protocol is None or protocol.closed:
             raise PbxUnavailableError(f"{name}: not connected to Asterisk")
         self.stats.actions += 1

@@ -6,6 +6,9 @@
   action, callback failures); ``bad_utf8``: frames kept with replaced bytes;
 - ``reconnects``, ``resyncs``, ``lost_calls``;
 - ``lag_ms_*``: PBX ``Timestamp`` -> received, and PBX ``Timestamp`` -> processed (runner).
+
+Every count but ``lag_ms_*`` only grows over the process's life, across reconnects (Prometheus
+reads them as counters).
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ def bridge_metrics(
     if client is not None:
         s = client.stats
         live = client.protocol
+        # Past connections' counts plus the live one's: monotonic over the process's life.
         rejected = s.parser_rejected + s.unmatched_responses + s.callback_errors
+        out["bad_utf8"] = s.bad_utf8
         if live is not None:
             rejected += live.parser.stats.rejected + live.unmatched + live.callback_errors
-            out["bad_utf8"] = live.parser.stats.bad_utf8
+            out["bad_utf8"] += live.parser.stats.bad_utf8
         out["rejected"] += rejected
         out["reconnects"] = s.reconnects
         out["ping_timeouts"] = s.ping_timeouts

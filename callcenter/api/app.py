@@ -40,6 +40,7 @@ from callcenter.api.routes import (
 from callcenter.api.routes import wallboard as wallboard_routes
 from callcenter.api.routes.room import RoomFacts
 from callcenter.api.statsfeed import run_stats_feed
+from callcenter.api.url_text import UrlTextGuard
 from callcenter.api.webapp import mount_web_app
 from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import check_secret
@@ -135,6 +136,7 @@ def create_app(
     app.state.metrics_access = MetricsAccess(token=metrics_token, open=demo and not metrics_token)
     app.state.metrics = metrics = Metrics()
     app.middleware("http")(metrics.middleware)
+    app.add_middleware(UrlTextGuard)
     app.add_middleware(HeaderLimit, max_header_bytes=api.max_header_bytes)
     errors.install(app)
     routers = [operations, auth, calls, seats, operator, room, supervisor, wallboard_routes, audit]

@@ -13,10 +13,15 @@ Connect with ``?token=<JWT>`` and, to resume, ``&after=<last seq received>``. Me
   the server closes (code 4008): reconnect with ``after=last`` and nothing is lost.
 
 Refusals close with 4401 (no valid token) or 4403 (role not allowed) after a ``{"type":
-"error"}`` message. The operator feed carries only its own seat's calls and seat changes, and
-the ``dispatch`` events (``ticket_created``, ``ticket_escalated``, ``ticket_acknowledged``) of
-tickets of calls its seat had; the supervisor feed everything; the dispatch feed topics
-``dispatch`` and ``alert``.
+"error"}`` message. An open feed is closed the same way (4401) when its token expires and as
+soon as its user is disabled: the disable route publishes a ``user``/``disabled`` message on
+the live log, which every API process reads (the shared Redis log, or this process's memory
+log), and each feed also re-reads its user from the database every ``RECHECK_SECONDS``
+(disables made elsewhere: ``callcenter users disable``). ``user`` messages are never forwarded.
+The operator feed carries only its own seat's calls and seat changes, and the ``dispatch``
+events (``ticket_created``, ``ticket_escalated``, ``ticket_acknowledged``) of tickets of calls
+its seat had; the supervisor feed everything; the dispatch feed topics ``dispatch`` and
+``alert``.
 Filters run once per client, in sequence order (they may keep state: see ``operator_filter``).
 """
 
@@ -26,10 +31,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from callcenter.api.access import AccessDeniedError, authorize_websocket, services
+from callcenter.api.ports import Services
 from callcenter.auth.tokens import Identity
 from callcenter.live.hub import FellBehindError, Trimmed
 from callcenter.live.messages import LiveMessage
@@ -37,6 +44,8 @@ from callcenter.live.messages import LiveMessage
 router = APIRouter(tags=["live"])
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 10.0
+RECHECK_SECONDS = 10.0
+USER_TOPIC = "user"  # access changes (kind "disabled", payload username): never forwarded
 
 Filter = Callable[[LiveMessage], bool]
 
@@ -69,6 +78,40 @@ def operator_filter(identity: Identity) -> Filter:
         return False
 
     return accept
+
+
+def guarded(identity: Identity, accept: Filter) -> Filter:
+    """``accept``, with access changes kept back: only this user's reach the sender (to close
+    the feed), nobody's are forwarded."""
+
+    def guard(m: LiveMessage) -> bool:
+        if m.topic == USER_TOPIC:
+            return m.payload.get("username") == identity.username
+        return accept(m)
+
+    return guard
+
+
+async def access_ends(svc: Services, identity: Identity) -> str:
+    """Wait until the identity may no longer read: token expired, user disabled or changed."""
+    while True:
+        now = datetime.now(UTC)
+        wait = RECHECK_SECONDS
+        if identity.expires_at is not None:
+            left = (identity.expires_at - now).total_seconds()
+            if left <= 0:
+                return "token expired"
+            wait = min(wait, left)
+        await asyncio.sleep(wait)
+        if identity.expires_at is not None and datetime.now(UTC) >= identity.expires_at:
+            return "token expired"
+        try:
+            user = await svc.users.get(identity.username)
+        except Exception as exc:  # the database is down: keep the feed, ask again later
+            log.warning("could not re-check %s's access: %s", identity.username, exc)
+            continue
+        if user is None or user.disabled or user.role != identity.role.value:
+            return "user unknown or disabled"
 
 
 def supervisor_filter(_identity: Identity) -> Filter:
@@ -107,18 +150,33 @@ async def _serve(
                 await websocket.receive_text()
 
     reader = asyncio.create_task(drain_incoming())
-    sender = asyncio.create_task(_send(websocket, feed, after, make_filter(identity)))
+    accept = guarded(identity, make_filter(identity))
+    sender = asyncio.create_task(_send(websocket, feed, after, accept))
+    watcher = asyncio.create_task(access_ends(svc, identity))
+    tasks = (reader, sender, watcher)
+    revoked: str | None = None
     try:
-        await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in (watcher, sender):
+            if task.done() and not task.cancelled() and task.exception() is None:
+                revoked = revoked or task.result()
     finally:
-        for task in (reader, sender):
+        for task in tasks:
             task.cancel()
-        for task in (reader, sender):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
+    if revoked is not None:
+        log.info("%s feed of %s closed: %s", feed, identity.username, revoked)
+        websocket.app.state.metrics.ws_rejected.labels("401").inc()
+        with contextlib.suppress(Exception):
+            await websocket.send_json({"type": "error", "detail": revoked})
+            await websocket.close(code=4401, reason=revoked)
 
 
-async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filter) -> None:
+async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filter) -> str | None:
+    """Forward the feed until the client goes, falls behind (None), or the user's access is
+    revoked (the reason: the caller closes with 4401)."""
     hub = services(websocket).hub
     head = await hub.log.last_seq()
     start = after if after is not None and after <= head else head
@@ -139,6 +197,8 @@ async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filt
                             "first_available": item.first_available,
                         }
                     )
+                elif item.topic == USER_TOPIC:
+                    return "user disabled"
                 else:
                     await websocket.send_json(item.to_wire())
                     last = item.seq
@@ -151,6 +211,7 @@ async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filt
         log.info("%s feed client stopped reading at %s", feed, last)
         with contextlib.suppress(Exception):
             await websocket.close(code=4008, reason="fell behind")
+    return None
 
 
 @router.websocket("/live/operator")

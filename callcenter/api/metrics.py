@@ -42,6 +42,21 @@ class Metrics:
         self.live_overflows = Gauge(
             "callcenter_live_overflows", "Subscribers that fell behind", registry=r
         )
+        self.live_publish_failures = Gauge(
+            "callcenter_live_publish_failures",
+            "Writes to the live log that failed (Redis down); the steps themselves are stored",
+            registry=r,
+        )
+        self.live_pending = Gauge(
+            "callcenter_live_pending",
+            "Live updates waiting for the live log to come back",
+            registry=r,
+        )
+        self.live_dropped = Gauge(
+            "callcenter_live_dropped",
+            "Live updates given up after too many waited (clients must reload over HTTP)",
+            registry=r,
+        )
         self.bridge = Gauge(
             "callcenter_bridge_events", "Bridge/pipeline counters", ["counter"], registry=r
         )
@@ -90,6 +105,9 @@ class Metrics:
         self.live_published.set(svc.hub.stats.published)
         self.live_subscribers.set(svc.hub.stats.subscribers)
         self.live_overflows.set(svc.hub.stats.overflows)
+        self.live_publish_failures.set(svc.hub.stats.publish_failures)
+        self.live_pending.set(svc.hub.stats.pending)
+        self.live_dropped.set(svc.hub.stats.dropped)
         for name, value in svc.counters().items():
             self.bridge.labels(name).set(value)
         return generate_latest(self.registry)

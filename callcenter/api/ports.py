@@ -39,9 +39,13 @@ class Services:
     handoff: HandOff
     # Readiness of the AMI link (None: no bridge in this process, reported as "absent").
     pbx_connected: Callable[[], bool] | None = None
+    # Seconds since the PBX last reached this process's FastAGI server (None: never; the
+    # field None: no FastAGI server here). /readyz reports "agi": "silent" past the window.
+    agi_idle: Callable[[], float | None] | None = None
+    agi_ready_within: float = 600.0
     # Bridge/pipeline counters for /metrics, e.g. ProcessorStats fields.
     counters: Callable[[], dict[str, int]] = field(default=dict)
-    transfer_context: str = "line19-transfer"
+    transfer_context: str = "transfer"  # dialplans/extensions.conf [transfer]
     search: CallSearch = field(init=False)
     board: TicketBoard = field(init=False)  # tickets as dispatchers see them; the units
 

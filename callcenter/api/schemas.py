@@ -9,7 +9,10 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from callcenter.api.taxonomy import INCIDENT_TYPES
+from callcenter.api.text import FreeText, OneLine, SecretText
+from callcenter.auth.roles import Role
 from callcenter.domain.events import Qualification
+from callcenter.domain.seats import SeatState
 
 CALL_EXAMPLE: dict[str, Any] = {
     "id": "1732240000.101",
@@ -115,6 +118,60 @@ class CallWithTimeline(BaseModel):
     steps: list[StepOut]
 
 
+class EntryDecisionOut(BaseModel):
+    """What the FastAGI decided when the call came in (its ``entry_decision`` step)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "priority": 10,
+                    "reason": "repeat caller after an abandoned call",
+                    "route": "queue",
+                    "line_type": "mobile",
+                    "repeat_count": 2,
+                    "callback_after_abandon": True,
+                }
+            ]
+        }
+    )
+
+    priority: int = Field(description="QUEUE_PRIO given: higher is served first")
+    reason: str
+    route: str = Field(description="queue, or overflow when the room was full")
+    line_type: str = Field(description="mobile, fixed_line, voip, withheld, invalid, ...")
+    repeat_count: int = Field(description="the same caller's calls in the repeat window")
+    callback_after_abandon: bool
+
+
+class RecentCallOut(BaseModel):
+    """An earlier call from the same number (last 30 minutes), with how it ended."""
+
+    id: str
+    rang_at: datetime | None
+    state: str
+    outcome: str | None
+    seat: str | None
+    incident_type: str | None
+
+
+class CurrentCallOut(CallOut):
+    entry_decision: EntryDecisionOut | None = Field(
+        description="null when the FastAGI did not decide (or not yet)"
+    )
+    recent_calls: list[RecentCallOut] = Field(
+        description="the same number's other calls in the last 30 minutes, newest first "
+        "(empty when the number is withheld)"
+    )
+
+
+class MyCallOut(BaseModel):
+    """The operator's current call, with what the panel shows when it rings."""
+
+    call: CurrentCallOut
+    steps: list[StepOut]
+
+
 class SeatOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -134,7 +191,7 @@ class SeatOut(BaseModel):
     name: str
     interface: str
     queue: str
-    state: Literal["logged_out", "available", "ringing", "in_call", "wrap_up", "paused"]
+    state: SeatState
     paused_reason: str | None
     call_id: str | None
 
@@ -142,7 +199,8 @@ class SeatOut(BaseModel):
 class PauseIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "break"}]})
 
-    reason: str = Field(min_length=1, max_length=80)
+    # Sent to Asterisk as QueuePause's Reason header: one line, no control characters.
+    reason: OneLine = Field(min_length=1, max_length=80)
 
 
 class TransferIn(BaseModel):
@@ -176,11 +234,11 @@ class QualificationIn(BaseModel):
 
     incident_type: str = Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})
     priority: Literal["P1", "P2", "P3", "P4"]
-    address: str = Field(min_length=1, max_length=400)
+    address: OneLine = Field(min_length=1, max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     callback_e164: str | None = Field(default=None, max_length=20, examples=["+212612345678"])
-    notes: str = Field(default="", max_length=2000)
+    notes: FreeText = Field(default="", max_length=2000)
 
     @field_validator("incident_type")
     @classmethod
@@ -304,7 +362,7 @@ class UnitOut(BaseModel):
 class AcknowledgeIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"unit": "CAR-01"}]})
 
-    unit: str = Field(min_length=1, max_length=64)
+    unit: OneLine = Field(min_length=1, max_length=64)
 
 
 class RoomConfigOut(BaseModel):
@@ -435,7 +493,7 @@ class UserOut(BaseModel):
     )
 
     username: str
-    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
+    role: Role
     seat: str | None
     disabled: bool
 
@@ -455,9 +513,9 @@ class UserIn(BaseModel):
     )
 
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
-    password: str = Field(min_length=10, max_length=200)
-    role: Literal["operator", "supervisor", "auditor", "dispatcher", "admin"]
-    seat: str | None = Field(default=None, min_length=1, max_length=80)
+    password: SecretText = Field(min_length=10, max_length=200)
+    role: Role
+    seat: OneLine | None = Field(default=None, min_length=1, max_length=80)
 
 
 class AccessLogOut(BaseModel):

@@ -33,6 +33,8 @@ class Identity:
     username: str
     role: Role
     seat: str | None = None
+    # When the token that carried this identity stops being valid (None: not from a token).
+    expires_at: datetime | None = None
 
 
 class Tokens:
@@ -64,6 +66,7 @@ class Tokens:
                 username=str(claims["sub"]),
                 role=Role(claims["role"]),
                 seat=claims.get("seat"),
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise InvalidTokenError(str(exc)) from exc

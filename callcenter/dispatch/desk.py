@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from callcenter.dispatch.feed import Announce
-from callcenter.domain.dispatch import Ticket
-from callcenter.domain.events import DispatchAcknowledged, DispatchSent
+from callcenter.domain.dispatch import Ticket, sent_event
+from callcenter.domain.events import DispatchAcknowledged
 from callcenter.pipeline.ports import EventSink
 from callcenter.storage.tickets import TicketStore
 
@@ -28,17 +28,6 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def sent_event(ticket: Ticket, at: datetime, received_at: datetime) -> DispatchSent:
-    """The ``dispatch_sent`` step of a ticket (one per ticket: its source id is the ticket's)."""
-    return DispatchSent(
-        call_id=ticket.call_id,
-        at=at,
-        received_at=received_at,
-        source_id=f"dispatch-sent:{ticket.id}",
-        ticket_id=ticket.id,
-    )
 
 
 class AckRecorder:

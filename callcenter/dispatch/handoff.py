@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from callcenter.dispatch.errors import CallNotQualifiableError
 from callcenter.dispatch.qualification import Taxonomy, validate
 from callcenter.domain.call import Call
 from callcenter.domain.dispatch import OPEN_TICKET_STATES, Ticket
 from callcenter.domain.events import CallQualified, Qualification
 from callcenter.domain.lifecycle import RULES
+from callcenter.errors import CallNotQualifiableError
 from callcenter.pipeline.ports import EventSink
 
 _TICKET_NS = uuid.UUID("6f1c2b1e-8c55-4d8e-9a61-19d15bd15b19")

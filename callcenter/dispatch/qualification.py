@@ -13,9 +13,9 @@ from typing import Any
 
 import phonenumbers
 
-from callcenter.dispatch.errors import QualificationInvalidError
 from callcenter.domain.dispatch import PRIORITIES
 from callcenter.domain.events import Qualification
+from callcenter.errors import QualificationInvalidError
 
 # A police room's defaults: code -> label (French, as the room writes it).
 DEFAULT_INCIDENT_TYPES: dict[str, str] = {

@@ -27,6 +27,11 @@ TERMINAL_STATES = frozenset({CallState.CLOSED, CallState.ABANDONED, CallState.LO
 WAITING_STATES = frozenset({CallState.RINGING, CallState.QUEUED, CallState.OFFERED})
 
 
+def still_live(state: str, line_ended: bool) -> bool:
+    """Someone may still be on a call recorded in this state: a restarted bridge adopts it."""
+    return not line_ended and state not in TERMINAL_STATES
+
+
 @dataclass(frozen=True, kw_only=True)
 class Call:
     id: str  # Asterisk Linkedid: shared by every leg of the call

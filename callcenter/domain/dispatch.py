@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from callcenter.domain.events import Qualification
+from callcenter.domain.events import DispatchSent, Qualification
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
@@ -96,3 +96,14 @@ def nearest_available(
     ]
     ranked.sort(key=lambda d: (d.km, d.unit.id))
     return ranked[:limit]
+
+
+def sent_event(ticket: Ticket, at: datetime, received_at: datetime) -> DispatchSent:
+    """The ``dispatch_sent`` step of a ticket (one per ticket: its source id is the ticket's)."""
+    return DispatchSent(
+        call_id=ticket.call_id,
+        at=at,
+        received_at=received_at,
+        source_id=f"dispatch-sent:{ticket.id}",
+        ticket_id=ticket.id,
+    )

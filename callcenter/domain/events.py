@@ -59,6 +59,27 @@ class CallEntered(CallEvent):
     degraded: bool = False
     notes: tuple[str, ...] = ()
 
+    def details(self) -> dict[str, Any]:
+        """The PBX's report (no ``reason``) knows nothing of the decision: no route, priority,
+        ... in its step (it would read "priority 0" while the AGI set 10)."""
+        found = super().details()
+        if not self.reason:
+            for name in DECISION_FIELDS:
+                found.pop(name, None)
+        return found
+
+
+DECISION_FIELDS = (
+    "route",
+    "priority",
+    "reason",
+    "repeat_count",
+    "linked_call_ids",
+    "callback_after_abandon",
+    "degraded",
+    "notes",
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallerQueued(CallEvent):
@@ -116,13 +137,23 @@ class CallAnswered(CallEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class ConversationEnded(CallEvent):
-    """AgentComplete: the seat's conversation ended (``reason``: agent, caller, transfer)."""
+    """AgentComplete: the seat's conversation ended (``reason``: agent, caller, transfer).
+
+    ``orphan``: it named no channel, as only Asterisk's stale AgentComplete does (after a
+    Redirect, once the caller finally hung up): the call is the seat's last one, a guess."""
 
     queue: str
     seat: str
     hold_seconds: int
     talk_seconds: int
     reason: str
+    orphan: bool = False
+
+    def details(self) -> dict[str, Any]:
+        found = super().details()
+        if not self.orphan:
+            found.pop("orphan")
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,8 @@
 Pure: it returns the new call and the effects to perform, and performs none. It never raises
 for an event that does not fit the call's state: such an event becomes an ``anomaly`` step on
 the timeline and the call is left as it was, so nothing is dropped and the event loop never
-sees an exception from here.
+sees an exception from here. Once the caller's line ended, nothing that needs the line
+(queueing, an offer, an answer, a transfer) is accepted any more (``NEEDS_THE_LINE``).
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def _entered(call: Call, e: CallEntered) -> Call:
         state=state,
         caller_raw=e.caller_raw or call.caller_raw,
         caller_e164=e.caller_e164 or call.caller_e164,
-        rang_at=call.rang_at or e.at,
+        # the PBX's report is the channel's creation: the call rang then, whatever callcenter's
+        # FastAGI (which runs after Answer()) said first
+        rang_at=call.rang_at if e.reason and call.rang_at else e.at,
     )
 
 
@@ -130,6 +133,24 @@ def _conversation_ended(call: Call, e: ConversationEnded) -> Call:
         talk_seconds=(call.talk_seconds or 0) + e.talk_seconds,
         hold_seconds=e.hold_seconds if call.hold_seconds is None else call.hold_seconds,
     )
+
+
+def _stale(call: Call, e: ConversationEnded) -> bool:
+    """An AgentComplete for a conversation the caller already left: after a Redirect back
+    into the queue Asterisk sends none at the redirect, then the first seat's when the caller
+    finally hangs up (TalkTime counted up to then, often after the Hangup, without Channel
+    fields: ``orphan``). Every live AgentComplete names the seat the call is with and its
+    channel, before the line ends (it comes before the seat leg's Hangup, and the seat's legs
+    share the call's Linkedid)."""
+    return e.orphan or call.line_ended or call.seat != e.seat
+
+
+def _conversation_end(call: Call, e: ConversationEnded) -> Call:
+    return call if _stale(call, e) else _conversation_ended(call, e)
+
+
+def _conversation_kind(call: Call, e: ConversationEnded) -> str:
+    return "stale_agent_complete" if _stale(call, e) else "conversation_ended"
 
 
 def _abandoned(call: Call, e: CallerAbandoned) -> Call:
@@ -217,11 +238,12 @@ RULES: dict[type[CallEvent], Rule] = {
     CallReprioritised: Rule(_in(S.QUEUED, S.OFFERED), _unchanged, _named("reprioritised")),
     CallAnswered: Rule(_in(S.QUEUED, S.OFFERED), _answered, _named("answered")),
     # AgentComplete after a Redirect arrives late, even after the caller's Hangup: it is legal
-    # in any state once the call has been answered.
+    # in any state once the call has been answered, and a stale one is recorded as such
+    # ("stale_agent_complete") without changing the call.
     ConversationEnded: Rule(
         lambda call: call.answered_at is not None,
-        _conversation_ended,
-        _named("conversation_ended"),
+        _conversation_end,
+        _conversation_kind,
     ),
     CallerAbandoned: Rule(_in(S.QUEUED, S.OFFERED), _abandoned, _named("abandoned")),
     CallTransferred: Rule(
@@ -248,6 +270,21 @@ RULES: dict[type[CallEvent], Rule] = {
 }
 
 
+# What only a caller still on the line can do: once the line ended these are refused
+# (anomaly), so a call repeated in one AMI stream cannot add a second life after its end.
+NEEDS_THE_LINE: frozenset[type[CallEvent]] = frozenset(
+    {
+        CallEntered,
+        CallerQueued,
+        QueueFull,
+        SeatOffered,
+        SeatRingNoAnswer,
+        CallAnswered,
+        CallTransferred,
+    }
+)
+
+
 def new_call(event: CallEvent) -> Call:
     """The record of a call seen for the first time."""
     return Call(id=event.call_id, rang_at=event.at)
@@ -263,7 +300,8 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
             effects.append(_step(call, event, "entered", suffix=":entered", inferred=True))
 
     rule = RULES.get(type(event))
-    if rule is None or not rule.allowed(call):
+    ended = call.line_ended and type(event) in NEEDS_THE_LINE
+    if rule is None or ended or not rule.allowed(call):
         effects.append(_anomaly(call, event))
         return call, effects
 

@@ -4,6 +4,14 @@ It implements the pipeline's ``Notifier`` port. One pump task per process tails 
 hands each message to every subscriber through a bounded queue each; the subscriber's filter runs
 in ``stream``, once per message and in sequence order (so a filter may keep state).
 
+``notify`` (the pipeline's port) never raises: the step it announces is already stored. If the
+log cannot be written (Redis down), the message waits in a bounded in-memory queue, and so does
+every later one (they must not overtake it); a background task writes them, in order, when the
+log is back, so clients resuming from their last sequence get them all. Counted in
+``stats.publish_failures`` (failed writes), ``stats.pending`` (waiting) and ``stats.dropped``
+(the oldest, when more than ``max_pending`` wait). ``publish`` (direct callers, API routes)
+raises as the log does.
+
 ``stream(after, accept)`` is what a websocket sends: the messages after ``after`` still in the
 log (the backlog), then live ones, each once and in sequence order (the subscription is taken
 before the backlog is read, and anything at or below the last sequence sent is skipped). A
@@ -16,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,15 +66,36 @@ class HubStats:
     overflows: int = 0
     subscribers: int = 0
     by_topic: dict[str, int] = field(default_factory=dict)
+    publish_failures: int = 0  # writes to the log that failed (each retry counts)
+    pending: int = 0  # pipeline messages waiting for the log to come back
+    dropped: int = 0  # pipeline messages given up (more than max_pending waited)
+
+
+def _body(
+    topic: str, kind: str, call_id: str | None, seat: str | None, payload: dict[str, Any] | None
+) -> dict[str, Any]:
+    # Stamped when the pipeline announced it, not when a late write succeeds.
+    return {
+        "topic": topic,
+        "kind": kind,
+        "at": datetime.now(UTC).isoformat(),
+        "call_id": call_id,
+        "seat": seat,
+        "payload": payload or {},
+    }
 
 
 class LiveHub:
-    def __init__(self, feed_log: FeedLog, *, buffer: int = 256) -> None:
+    def __init__(self, feed_log: FeedLog, *, buffer: int = 256, max_pending: int = 50_000) -> None:
         self.log = feed_log
         self.buffer = buffer
+        self.max_pending = max_pending
+        self.retry_seconds = 1.0
         self.stats = HubStats()
         self._subscribers: set[_Subscriber] = set()
         self._pump: asyncio.Task[None] | None = None
+        self._pending: deque[dict[str, Any]] = deque()
+        self._flusher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self._pump is None:
@@ -80,21 +110,43 @@ class LiveHub:
             self._pump = asyncio.create_task(self._run(after), name="live-hub-pump")
 
     async def stop(self) -> None:
-        if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
-            self._pump = None
+        for task in (self._pump, self._flusher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._pump = self._flusher = None
+        if self._pending:
+            log.warning("%d live updates not published at shutdown", len(self._pending))
 
     async def notify(self, message: NotifyClients) -> None:
-        """The pipeline's Notifier port."""
-        await self.publish(
-            message.topic,
-            message.kind,
-            call_id=message.call_id,
-            seat=message.seat,
-            payload=message.payload,
-        )
+        """The pipeline's Notifier port: never raises (see the module doc)."""
+        body = _body(message.topic, message.kind, message.call_id, message.seat, message.payload)
+        if not self._pending:
+            try:
+                await self._append(body)
+                return
+            except Exception as exc:
+                log.warning("live log unavailable (%s): live updates wait until it is back", exc)
+        if len(self._pending) >= self.max_pending:
+            self._pending.popleft()
+            self.stats.dropped += 1
+        self._pending.append(body)
+        self.stats.pending = len(self._pending)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="live-hub-flush")
+
+    async def _flush(self) -> None:
+        """Write the waiting messages in order, retrying while the log is down."""
+        while self._pending:
+            try:
+                await self._append(self._pending[0])
+            except Exception:
+                await asyncio.sleep(self.retry_seconds)
+                continue
+            self._pending.popleft()
+            self.stats.pending = len(self._pending)
+        log.info("live log back: waiting live updates published")
 
     async def publish(
         self,
@@ -105,16 +157,16 @@ class LiveHub:
         seat: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> int:
-        body = {
-            "topic": topic,
-            "kind": kind,
-            "at": datetime.now(UTC).isoformat(),
-            "call_id": call_id,
-            "seat": seat,
-            "payload": payload or {},
-        }
-        seq = await self.log.append(body)
+        return await self._append(_body(topic, kind, call_id, seat, payload))
+
+    async def _append(self, body: dict[str, Any]) -> int:
+        try:
+            seq = await self.log.append(body)
+        except Exception:
+            self.stats.publish_failures += 1
+            raise
         self.stats.published += 1
+        topic = str(body["topic"])
         self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + 1
         return seq
 

@@ -31,19 +31,17 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from callcenter.dispatch.errors import (
-    CallNotQualifiableError,
-    DispatchError,
-    QualificationInvalidError,
-)
 from callcenter.errors import (
     BridgeTimeoutError,
     BridgeUnavailableError,
     CallcenterError,
+    CallNotQualifiableError,
+    DispatchError,
     PbxError,
     PbxRejectedError,
     PbxTimeoutError,
     PbxUnavailableError,
+    QualificationInvalidError,
 )
 
 log = logging.getLogger(__name__)

@@ -14,16 +14,14 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 from redis.exceptions import RedisError
 
-from callcenter.dispatch.desk import sent_event
-from callcenter.dispatch.feed import Announce
-from callcenter.domain.dispatch import Ticket
+from callcenter.domain.dispatch import Ticket, sent_event
 from callcenter.domain.effects import RequestDispatch
 from callcenter.pipeline.ports import EventSink
 from callcenter.storage.outbox import Outbox, ticket_of_request
@@ -68,9 +66,10 @@ class OutboxRelay:
         batch: int = 100,
         epoch_check_seconds: float = 1.0,
         now: Callable[[], datetime] = utcnow,
-        announce: Announce | None = None,
+        announce: Callable[[str, bool], Awaitable[None]] | None = None,
     ) -> None:
-        """``announce``: told the id of each ticket published (the live feed)."""
+        """``announce``: told the id of each ticket published, and whether it went out for the
+        first time (False: its qualification was amended while it waited; the live feed)."""
         self.outbox = outbox
         self.announce = announce
         self.publisher = publisher
@@ -135,10 +134,10 @@ class OutboxRelay:
             raise
         at = self.now()
         await self.sink.submit(sent_event(ticket, at, at))
-        await self.outbox.mark_sent(ticket.id, entry_id, at)
+        first = await self.outbox.mark_sent(ticket.id, entry_id, at)
         self.stats.published += 1
         if self.announce is not None:
-            await self.announce(ticket.id)
+            await self.announce(ticket.id, first)
 
     async def run(self, stop: asyncio.Event, *, poll: float = 1.0, retry: float = 1.0) -> None:
         """Drain on every wake-up (and every ``poll`` seconds) until ``stop`` is set."""

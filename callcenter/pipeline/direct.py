@@ -1,7 +1,8 @@
 """A direct in-process ``EventSink``: one ``CallProcessor``, one event at a time.
 
-For tests, benchmarks and the dispatch console. The room itself uses the AMI bridge's ordered
-runner, which implements the same port.
+For tests, benchmarks and the dispatch console: ``submit`` returns once the event is applied
+(and raises what applying it raised). The room and ``callcenter agi`` use the ordered runner
+(``runner.py``), which implements the same port and only enqueues.
 """
 
 from __future__ import annotations

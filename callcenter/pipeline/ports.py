@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from callcenter.domain.call import Call
@@ -11,16 +12,39 @@ from callcenter.domain.effects import AppendTimeline, NotifyClients, RequestDisp
 from callcenter.domain.events import CallEvent
 from callcenter.domain.seats import Seat
 
+# A call's last state with the steps and dispatch requests it produced since the last save.
+Saved = tuple[Call, Sequence[AppendTimeline], Sequence[RequestDispatch]]
+
+
+class CallWrites(Protocol):
+    """Saves inside one open transaction of the store (see ``CallStore.transaction``)."""
+
+    async def save_many(self, items: Sequence[Saved]) -> int:
+        """Upsert the calls and append their steps (and dispatch requests); returns the steps
+        stored (a step already on its call's timeline is not stored again)."""
+        ...
+
 
 class CallStore(Protocol):
-    async def load(self, call_id: str) -> tuple[Call, set[str]] | None: ...
+    """Where calls and their timelines live (``storage.store.TimelineStore``)."""
+
+    async def load(self, call_id: str) -> tuple[Call, set[str]] | None:
+        """The call and the source ids already on its timeline, or None if unknown."""
+        ...
 
     async def save(
         self,
         call: Call,
         steps: Sequence[AppendTimeline],
         dispatches: Sequence[RequestDispatch] = (),
-    ) -> int: ...
+    ) -> int:
+        """``CallWrites.save_many`` of one call in its own transaction."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[CallWrites]:
+        """One transaction for several saves: committed when the block exits normally, rolled
+        back if it raises; what it wrote is announced (dispatch listeners) after the commit."""
+        ...
 
 
 class Notifier(Protocol):

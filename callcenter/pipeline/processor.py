@@ -4,10 +4,10 @@ The caller of ``handle`` owns ordering: events must be handed over in arrival or
 bridge does it from a single queue). An event whose ``source_id`` is already on the call's
 timeline is skipped before the transition, so a replay changes nothing.
 
-Inside ``async with processor.batch():`` the events handled share one database transaction
-(when the store offers ``engine`` + ``save_many_in``) and notifications go out after the commit;
-if the transaction fails, the calls it touched are dropped from the cache and the error
-propagates (the runner then replays the batch one event at a time).
+Inside ``async with processor.batch():`` the events handled share one store transaction
+(``CallStore.transaction``: each call saved once, at the end) and notifications go out after
+the commit; if the transaction fails, the calls it touched are dropped from the cache and the
+error propagates (the runner then replays the batch one event at a time).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from callcenter.domain.call import Call
 from callcenter.domain.effects import AppendTimeline, NotifyClients, RequestDispatch
 from callcenter.domain.events import CallEvent
 from callcenter.domain.lifecycle import transition
-from callcenter.pipeline.ports import CallStore, Notifier
+from callcenter.pipeline.ports import CallStore, CallWrites, Notifier
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ class CallProcessor:
         self.stats = ProcessorStats()
         self._cache: OrderedDict[str, tuple[Call, set[str]]] = OrderedDict()
         self._cache_size = cache_size
-        self._conn: Any = None
+        self._tx: CallWrites | None = None
         self._touched: set[str] = set()
         self._notes: list[NotifyClients] | None = None
         # in a batch: each call's last state and its new steps, saved once at the end
@@ -51,30 +50,23 @@ class CallProcessor:
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:
-        engine = getattr(self.store, "engine", None)
-        if engine is None or not hasattr(self.store, "save_many_in") or self._conn is not None:
+        if self._tx is not None:  # already in one
             yield
             return
         self._touched, self._notes, self._saves = set(), [], {}
-        written: list[RequestDispatch] = []
         try:
-            async with engine.begin() as conn:
-                self._conn = conn
+            async with self.store.transaction() as tx:
+                self._tx = tx
                 yield
-                saves = list(self._saves.values())
-                self.stats.steps_stored += await self.store.save_many_in(conn, saves)
-                written.extend(d for _call, _steps, ds in saves for d in ds)
+                self.stats.steps_stored += await tx.save_many(list(self._saves.values()))
         except BaseException:
             for call_id in self._touched:
                 self._cache.pop(call_id, None)
             self._notes = None
             raise
         finally:
-            self._conn = None
+            self._tx = None
             self._saves = {}
-        announce = getattr(self.store, "announce_dispatches", None)
-        if written and announce is not None:
-            announce(written)
         notes, self._notes = self._notes or [], None
         for note in notes:
             await self.notifier.notify(note)
@@ -89,7 +81,7 @@ class CallProcessor:
         steps = [e for e in effects if isinstance(e, AppendTimeline)]
         # Dispatch tickets (and their outbox rows) go in the same transaction as the steps.
         dispatches = [e for e in effects if isinstance(e, RequestDispatch)]
-        if self._conn is not None:
+        if self._tx is not None:
             self._touched.add(new.id)
             _, earlier_steps, earlier_dispatches = self._saves.pop(new.id, (new, [], []))
             self._saves[new.id] = (new, earlier_steps + steps, earlier_dispatches + dispatches)

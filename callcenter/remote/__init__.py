@@ -2,5 +2,6 @@
 
 ``ports`` holds the API-side adapters (PBX control, event sink, hand-off over the command
 channel), ``handlers`` the bridge-side table that performs them, ``roles`` what each
-``callcenter serve --role`` needs, and ``api_process`` the API-only process itself.
+``callcenter serve --role`` needs (the API-only process itself is
+``callcenter.assembly.api_process``).
 """

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from callcenter.api.proxies import proxy_options
 from callcenter.remote.bridge_side import BridgeChannel
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
@@ -98,6 +99,11 @@ def bridge_ops_app(
 
 def bridge_ops_server(settings: Settings, app: FastAPI) -> uvicorn.Server:
     config = uvicorn.Config(
-        app, host=settings.api.host, port=settings.api.port, log_level="warning", lifespan="off"
+        app,
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level="warning",
+        lifespan="off",
+        **proxy_options(settings.api),
     )
     return uvicorn.Server(config)

@@ -2,11 +2,12 @@
 
 Like Asterisk's ``AGI(agi://host:port/script?query)``: connect, send the ``agi_*`` environment
 (bare ``\\n`` line ends, closed by a blank line), then answer each command line the server
-sends (``200 result=...``, ``510 Invalid or unknown command``, the multi-line ``520-`` usage,
-``511`` once the caller has hung up, after an unsolicited ``HANGUP``). The session ends when
-the server closes the socket (``AGISTATUS=SUCCESS``). The whole session has a budget: when the
-server is down or slow the call continues to the queue with ``AGISTATUS=FAILURE`` and keeps the
-variables set before the deadline, as Asterisk does (variables are set at once).
+sends as the one peer does (``agi_peer.answer``: ``200 result=...``, ``510``, the multi-line
+``520-`` usage, ``511`` once the caller has hung up, after an unsolicited ``HANGUP``). The
+session ends when the server closes the socket (``AGISTATUS=SUCCESS``). The whole session has a
+budget: when the server is down or slow the call continues to the queue with
+``AGISTATUS=FAILURE`` and keeps the variables set before the deadline, as Asterisk does
+(variables are set at once).
 """
 
 from __future__ import annotations
@@ -14,24 +15,46 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-import shlex
 from urllib.parse import urlsplit
 
+from callcenter.sim.agi_peer import answer
 from callcenter.sim.calls import Call
 from callcenter.sim.engine import Simulator
 
 log = logging.getLogger(__name__)
 
-USAGE_520 = {
-    "SET VARIABLE": ["Sets a variable to the current channel."],
-    "GET FULL VARIABLE": [
-        "Evaluates the given expression against the channel specified by channelname, or the "
-        "current channel if channelname is not provided.",
-    ],
-    "GET VARIABLE": ["Returns 0 if variableName is not set. Returns 1 if variableName is set."],
-}
-DEAD = "511 Command Not Permitted on a dead channel or intercept routine\n"
+
+class CallChannel:
+    """The queue caller's leg as the AGI sees it: its variables (what the AGI sets is also
+    kept in ``variables``, reported as VarSet when the AGI ends) and dialplan functions."""
+
+    def __init__(self, call: Call, variables: dict[str, str]) -> None:
+        self.call = call
+        self.variables = variables
+        self.hangup_requested = False
+
+    def lookup(self, name: str) -> str | None:
+        leg = self.call.leg2
+        special = {
+            "CALLERID(num)": leg.caller_num,
+            "CALLERID(name)": leg.caller_name,
+            "CHANNEL": leg.name,
+            "UNIQUEID": leg.uniqueid,
+            "CHANNEL(uniqueid)": leg.uniqueid,
+            "CHANNEL(linkedid)": leg.linkedid,
+            "EXTEN": leg.exten,
+            "CONTEXT": leg.context,
+        }
+        if name in special:
+            return special[name]
+        return leg.variables.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.variables[name] = value
+        self.call.leg2.variables[name] = value
+
+    def hang_up(self) -> None:
+        self.hangup_requested = True
 
 
 class AgiClient:
@@ -69,8 +92,8 @@ class AgiClient:
         leg = call.leg2
         lines = [
             ("agi_network", "yes"),
-            ("agi_network_script", self.script),
-            ("agi_request", self.url),
+            ("agi_network_script", self.script + call.agi_query),
+            ("agi_request", self.url + call.agi_query),
             ("agi_channel", leg.name),
             ("agi_language", "en"),
             ("agi_type", leg.name.split("/", 1)[0]),
@@ -96,7 +119,8 @@ class AgiClient:
     async def _session(self, sim: Simulator, call: Call) -> None:
         self.sessions += 1
         variables: dict[str, str] = {}
-        state = {"dead": False, "hangup": False}
+        channel = CallChannel(call, variables)
+        state = {"dead": False}
         status = "FAILURE"
         writer: asyncio.StreamWriter | None = None
 
@@ -114,7 +138,7 @@ class AgiClient:
                 while line := await reader.readline():
                     command = line.decode("utf-8", errors="replace").strip()
                     if command:
-                        writer.write(self.answer(call, command, variables, state).encode())
+                        writer.write(answer(command, channel, state["dead"]).encode())
                         await writer.drain()
                 status = "HANGUP" if state["dead"] else "SUCCESS"
             if self._failing:
@@ -131,69 +155,5 @@ class AgiClient:
                 with contextlib.suppress(OSError):
                     await writer.wait_closed()
         sim.agi_done(call, status, variables)
-        if state["hangup"] and call.state not in ("done",):
+        if channel.hangup_requested and call.state not in ("done",):
             sim.caller_hangup(call)
-
-    def answer(
-        self, call: Call, command: str, variables: dict[str, str], state: dict[str, bool]
-    ) -> str:
-        """The reply line(s) Asterisk gives to one AGI command."""
-        if state["dead"]:
-            return DEAD
-        upper = command.upper()
-        try:
-            words = shlex.split(command)
-        except ValueError:
-            words = command.split()
-        if upper.startswith("SET VARIABLE"):
-            if len(words) < 4:
-                return usage("SET VARIABLE")
-            variables[words[2]] = " ".join(words[3:])
-            call.leg2.variables[words[2]] = variables[words[2]]
-            return "200 result=1\n"
-        if upper.startswith("GET FULL VARIABLE"):
-            if len(words) != 4:
-                return usage("GET FULL VARIABLE")
-            return f"200 result=1 ({expand(call, words[3])})\n"
-        if upper.startswith("GET VARIABLE"):
-            if len(words) != 3:
-                return usage("GET VARIABLE")
-            value = lookup(call, words[2])
-            return "200 result=0\n" if value is None else f"200 result=1 ({value})\n"
-        if upper.startswith("VERBOSE"):
-            return "200 result=1\n"
-        if upper.startswith("CHANNEL STATUS"):
-            return "200 result=6\n"
-        if upper == "HANGUP" or upper.startswith("HANGUP "):
-            state["hangup"] = True
-            return "200 result=1\n"
-        known = ("NOOP", "ANSWER", "EXEC", "STREAM FILE", "SAY ", "WAIT FOR DIGIT", "GET DATA")
-        if upper.startswith(known) or upper.startswith("DATABASE "):
-            return "200 result=0\n"
-        return "510 Invalid or unknown command\n"
-
-
-def usage(command: str) -> str:
-    middle = "".join(f"{line}\n" for line in USAGE_520.get(command, []))
-    return f"520-Invalid command syntax.  Proper usage follows:\n{middle}520 End of proper usage.\n"
-
-
-def lookup(call: Call, name: str) -> str | None:
-    leg = call.leg2
-    special = {
-        "CALLERID(num)": leg.caller_num,
-        "CALLERID(name)": leg.caller_name,
-        "CHANNEL": leg.name,
-        "UNIQUEID": leg.uniqueid,
-        "CHANNEL(uniqueid)": leg.uniqueid,
-        "CHANNEL(linkedid)": leg.linkedid,
-        "EXTEN": leg.exten,
-        "CONTEXT": leg.context,
-    }
-    if name in special:
-        return special[name]
-    return leg.variables.get(name)
-
-
-def expand(call: Call, expression: str) -> str:
-    return re.sub(r"\$\{([^}]+)\}", lambda m: lookup(call, m.group(1)) or "", expression)

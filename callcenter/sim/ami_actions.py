@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from callcenter.sim import callbacks, members, transfer
+from callcenter.sim import callbacks, dialplan, members, transfer
 from callcenter.sim.calls import CallSpec
 from callcenter.sim.engine import SimError, Simulator
 from callcenter.sim.frames import Action, Headers, encode, error, response
@@ -130,6 +130,8 @@ def originate(sim: Simulator, action: Action) -> bytes:
         if not any(m.interface == channel for q in sim.queues.values() for m in q.members):
             return error(action.action_id, "Originate failed")
         context, exten = action.get("Context"), action.get("Exten")
+        if not dialplan.exists(context, exten):  # manager.c checks before dialling
+            return error(action.action_id, "Extension does not exist.")
         sim.scheduler.after(
             0.0, callbacks.originate_from_seat, sim, action.action_id, channel, context, exten
         )

@@ -12,10 +12,9 @@ do not count in the tallies.
 
 from __future__ import annotations
 
-from callcenter.sim.calls import Call, CallSpec
+from callcenter.sim.calls import Call, CallSpec, Member
 from callcenter.sim.channels import RINGING, UP, Channel
 from callcenter.sim.engine import Simulator
-from callcenter.sim.queue import Member
 
 PICKUP_TIMEOUT = 30.0
 REMOTE_ANSWER = 3.0

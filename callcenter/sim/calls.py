@@ -1,4 +1,5 @@
-"""One caller's life in the simulator: what it wants (``CallSpec``) and where it is (``Call``)."""
+"""One caller's life in the simulator: what it wants (``CallSpec``), where it is (``Call``),
+and the queue member (``Member``: a seat's phone) that rings for it or talks to it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from enum import StrEnum
 
 from callcenter.sim.channels import Channel
 from callcenter.sim.clock import Timer
-from callcenter.sim.queue import Member
+from callcenter.sim.config import MemberConf
+from callcenter.sim.frames import Headers
 
 
 class Outcome(StrEnum):
@@ -59,6 +61,11 @@ class Call:
     answered: bool = False
     outcome: Outcome | None = None
     agi_hangup: Callable[[], None] | None = None  # tells the AGI server the caller hung up
+    agi_query: str = ""  # appended to the AGI script: "?retry=N" on the overflow loop
+    agi_rounds: int = 0  # AGI sessions of the overflow loop (the entry's not counted)
+    overflow_tries: int = 0  # OVERFLOW_TRIES: rounds of the overflow loop (sim/overflow.py)
+    spin: tuple[float, int] = (-1.0, 0)  # (simulated time, overflow rounds at that time)
+    moh: bool = False  # StartMusicOnHold playing
     # state "direct" (blind-transferred straight to a seat, outside the queue): transfer.py
     direct_answer: Callable[[], None] | None = None
     direct_end: Callable[[str], None] | None = None
@@ -73,3 +80,69 @@ class Call:
             timer = self.timers.pop(name, None)
             if timer is not None:
                 timer.cancel()
+
+
+@dataclass(eq=False)
+class Member:
+    interface: str
+    name: str
+    state_interface: str
+    penalty: int = 0
+    membership: str = "static"
+    paused: bool = False
+    reason: str = ""
+    calls_taken: int = 0
+    last_call: int = 0
+    last_pause: int = 0
+    login_time: int = 0
+    wrapup_until: float = 0.0
+    ringing: Call | None = None
+    in_call: Call | None = None
+
+    @classmethod
+    def from_conf(cls, conf: MemberConf, login_time: int) -> Member:
+        return cls(
+            interface=conf.interface,
+            name=conf.name,
+            state_interface=conf.state_interface,
+            penalty=conf.penalty,
+            login_time=login_time,
+        )
+
+    @property
+    def local(self) -> bool:
+        return self.interface.startswith("Local/")
+
+    @property
+    def status(self) -> int:
+        """AST_DEVICE_*: 1 not in use, 2 in use, 6 ringing (a Local member reports 2)."""
+        if self.in_call is not None:
+            return 2
+        if self.ringing is not None:
+            return 2 if self.local else 6
+        return 1
+
+    def headers(self, queue: str, wrapuptime: int, *, listing: bool = False) -> Headers:
+        """QueueMember* pushed events say MemberName/Interface, QueueStatus Name/Location."""
+        head: Headers = [("Queue", queue)]
+        if listing:
+            head += [("Name", self.name), ("Location", self.interface)]
+        else:
+            head += [("MemberName", self.name), ("Interface", self.interface)]
+        head += [
+            ("StateInterface", self.state_interface),
+            ("Membership", self.membership),
+            ("Penalty", str(self.penalty)),
+            ("CallsTaken", str(self.calls_taken)),
+            ("LastCall", str(self.last_call)),
+            ("LastPause", str(self.last_pause)),
+            ("LoginTime", str(self.login_time)),
+            ("InCall", "1" if listing and self.in_call is not None else "0"),
+            ("Status", str(self.status)),
+            ("Paused", "1" if self.paused else "0"),
+            ("PausedReason", self.reason),
+        ]
+        if not listing:
+            head.append(("Ringinuse", "0"))
+        head.append(("Wrapuptime", str(wrapuptime)))
+        return head

@@ -2,23 +2,19 @@
 operator's talk time, AgentComplete in the order of whoever hung up, the member's wrap-up and
 app_queue's completion statistics.
 
-Functions of the ``Simulator`` (as ``dialplan`` is): they change its state and report the AMI
-events at once, in the order Asterisk sends them.
+Functions over the ``Simulator`` seen as a ``ConversationFlow`` (``flow.py``), as ``dialplan``
+is: they change its state and report the AMI events at once, in the order Asterisk sends them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from callcenter.sim.calls import Call
+from callcenter.sim.calls import Call, Member
 from callcenter.sim.channels import UP
-from callcenter.sim.queue import Member, Queue
-
-if TYPE_CHECKING:
-    from callcenter.sim.engine import Simulator
+from callcenter.sim.flow import ConversationFlow
+from callcenter.sim.queue import Queue
 
 
-def answer(sim: Simulator, call: Call) -> None:
+def answer(sim: ConversationFlow, call: Call) -> None:
     """The ringing seat picks up: the caller leaves the queue and the bridge is made."""
     if call.member is None or call.state != "queued":
         return
@@ -56,7 +52,7 @@ def answer(sim: Simulator, call: Call) -> None:
     sim.distribute(q)
 
 
-def talk_script(sim: Simulator, call: Call, m: Member) -> None:
+def talk_script(sim: ConversationFlow, call: Call, m: Member) -> None:
     spec, sched = call.spec, sim.scheduler
     if spec.lifetime is not None:
         talk = sim.rng.uniform(sim.options.talk_min, sim.options.talk_max)
@@ -73,7 +69,7 @@ def talk_script(sim: Simulator, call: Call, m: Member) -> None:
         call.timers["talk"] = sched.after(talk, sim.end_talk, call, "agent")
 
 
-def end_talk(sim: Simulator, call: Call, by: str) -> None:
+def end_talk(sim: ConversationFlow, call: Call, by: str) -> None:
     """The conversation ends; ``by`` is ``agent`` (the seat hangs up) or ``caller``."""
     if call.state != "talking" or call.member is None:
         return
@@ -126,11 +122,11 @@ def end_talk(sim: Simulator, call: Call, by: str) -> None:
     q.completed += 1
     if hold <= q.conf.servicelevel:
         q.answered_within_sl += 1
-    sim._finish(call)
+    sim.finish(call)
     sim.distribute(q)
 
 
-def free_member(sim: Simulator, call: Call, q: Queue, m: Member) -> None:
+def free_member(sim: ConversationFlow, call: Call, q: Queue, m: Member) -> None:
     m.in_call = None
     call.member = None
     m.calls_taken += 1

@@ -5,23 +5,49 @@ A caller enters like the recording rig's callers (a Local channel pair into ``19
 the ``;2`` leg is the queue caller), runs the FastAGI when the simulator has an ``agi_url``
 (the AGI's ``SET VARIABLE``s are applied: ``QUEUE_PRIO``, and the overflow variable, default
 ``CALLCENTER_ROUTE=overflow``), then joins the queue. A full queue (``maxlen``) gives
-``QUEUESTATUS=FULL`` and no queue event; the overflow path plays an announcement and tries the
-queue again after ``overflow_retry`` seconds, for as long as the caller stays: never a hang-up.
+``QUEUESTATUS=FULL`` and no queue event; the overflow path (``overflow.py``) plays its loop:
+an announcement, ``Wait(overflow_retry)``, callcenter asked again, the queue tried again, for
+as long as the caller stays: never a hang-up.
+
+Functions over the ``Simulator`` seen as a ``DialplanFlow`` (``flow.py``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
 
+from callcenter.sim import overflow as overflow_loop
 from callcenter.sim.calls import Call, CallSpec
 from callcenter.sim.channels import RING, UP, Channel
+from callcenter.sim.flow import DialplanFlow
 from callcenter.sim.queue import Queue
 
-if TYPE_CHECKING:
-    from callcenter.sim.engine import Simulator
+# The contexts and extensions of dialplans/extensions.conf that the simulator plays, by
+# Asterisk's pattern rules: what an AMI Originate or BlindTransfer may name (the tests in
+# tests/pbx check them against the file and against what callcenter's code uses).
+CONTEXTS: dict[str, tuple[str, ...]] = {
+    "from-pstn": ("19",),
+    "overflow": ("s",),
+    "transfer": ("requeue", "_seatXX"),  # sim/transfer.py
+    "callbacks": ("_X.", "_+X."),  # sim/callbacks.py
+}
+_PATTERN = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": ".+", "!": ".*"}
 
 
-def enter(sim: Simulator, spec: CallSpec) -> Call:
+def exists(context: str, exten: str) -> bool:
+    """Whether ``exten`` dials an extension of ``context`` (``ast_exists_extension``)."""
+    for name in CONTEXTS.get(context, ()):
+        if not name.startswith("_"):
+            if name == exten:
+                return True
+            continue
+        regex = "".join(_PATTERN.get(c.upper(), re.escape(c)) for c in name[1:])
+        if re.fullmatch(regex, exten):
+            return True
+    return False
+
+
+def enter(sim: DialplanFlow, spec: CallSpec) -> Call:
     """A caller dials 19: channels, dialplan up to the AGI or the queue."""
     sim.clock_sync()
     r, s = sim.report, sim.stream
@@ -73,11 +99,11 @@ def enter(sim: Simulator, spec: CallSpec) -> Call:
     call.prio = spec.priority or 0
     if spec.priority is not None:
         leg2.variables["QUEUE_PRIO"] = str(spec.priority)
-    if sim.options.agi_url and sim.agi_starter is not None:
+    if sim.options.agi_url and sim.has_agi:
         r.exten(leg2, 5, "GotoIf", "0?queue")
         r.exten(leg2, 6, "AGI", sim.options.agi_url)
         call.state = "agi"
-        future = sim.agi_starter(sim, call)
+        future = sim.start_agi(call)
         if future is not None:
             sim.track(future)
             return call
@@ -87,7 +113,7 @@ def enter(sim: Simulator, spec: CallSpec) -> Call:
     return call
 
 
-def originate_response(sim: Simulator, call: Call) -> None:
+def originate_response(sim: DialplanFlow, call: Call) -> None:
     leg1, spec = call.leg1, call.spec
     sim.report.ev(
         "OriginateResponse",
@@ -106,7 +132,7 @@ def originate_response(sim: Simulator, call: Call) -> None:
     )
 
 
-def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str]) -> None:
+def agi_done(sim: DialplanFlow, call: Call, status: str, variables: dict[str, str]) -> None:
     """The AGI ended (or its budget ran out): apply what it set, continue the dialplan."""
     sim.clock_sync()
     if call.state != "agi":
@@ -115,6 +141,9 @@ def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str])
     for key, value in variables.items():
         sim.report.var(leg2, key, value)
     sim.report.var(leg2, "AGISTATUS", status)
+    if call.overflow_tries > 0:  # the overflow loop asking again
+        overflow_loop.agi_done(sim, call)
+        return
     prio = leg2.variables.get("QUEUE_PRIO", "")
     sim.report.exten(leg2, 7, "NoOp", f"AGISTATUS={status} QUEUE_PRIO={prio}")
     try:
@@ -130,7 +159,7 @@ def agi_done(sim: Simulator, call: Call, status: str, variables: dict[str, str])
     to_queue(sim, call)
 
 
-def to_queue(sim: Simulator, call: Call) -> None:
+def to_queue(sim: DialplanFlow, call: Call) -> None:
     leg2 = call.leg2
     sim.report.exten(leg2, 8, "Set", f"QUEUE_PRIO={call.prio}")
     sim.report.var(leg2, "QUEUE_PRIO", str(call.prio))
@@ -138,30 +167,23 @@ def to_queue(sim: Simulator, call: Call) -> None:
     sim.join(call)
 
 
-def overflow(sim: Simulator, call: Call, q: Queue, *, status: str) -> None:
+def overflow(sim: DialplanFlow, call: Call, q: Queue, *, status: str) -> None:
+    """The queue did not take the caller (``status`` FULL) or callcenter routed it to the
+    overflow path (ROUTED): ``[overflow]`` (``overflow.py``), or its next round if the caller
+    is already in it."""
     r, leg2 = sim.report, call.leg2
+    looping = call.overflow_tries > 0
     call.state = "overflow"
     call.overflowed = True
     sim.tally.overflow_events += 1
     r.var(leg2, "QUEUESTATUS", status, always=True)
+    if "hangup" not in call.timers and call.spec.lifetime is None:
+        call.timers["hangup"] = sim.scheduler.after(call.spec.patience, sim.caller_hangup, call)
+    if looping:
+        overflow_loop.queue_full(sim, call)
+        return
     r.exten(leg2, 10, "NoOp", f"QUEUESTATUS={status}")
     r.exten(leg2, 11, "UserEvent", f"QueueResult,Queue: {q.name},QueueStatus: {status}")
     r.user_event(leg2, "QueueResult", [("Queue", q.name), ("QueueStatus", status)])
     r.exten(leg2, 12, "Goto", "overflow,s,1")
-    leg2.context, leg2.exten = "overflow", "s"
-    r.exten(leg2, 1, "NoOp", f"overflow {leg2.name} QUEUESTATUS={status}")
-    r.exten(leg2, 2, "Playback", "all-lines-busy-please-hold")
-    r.exten(leg2, 3, "Wait", f"{sim.options.overflow_retry:g}")
-    if "hangup" not in call.timers and call.spec.lifetime is None:
-        call.timers["hangup"] = sim.scheduler.after(call.spec.patience, sim.caller_hangup, call)
-    call.timers["retry"] = sim.scheduler.after(
-        sim.options.overflow_retry, overflow_retry, sim, call
-    )
-
-
-def overflow_retry(sim: Simulator, call: Call) -> None:
-    call.timers.pop("retry", None)
-    if call.state != "overflow":
-        return
-    sim.report.exten(call.leg2, 4, "Queue", f"{call.queue},,,,120")
-    sim.join(call)
+    overflow_loop.start(sim, call)

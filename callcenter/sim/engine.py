@@ -20,48 +20,20 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from callcenter.errors import CallcenterError
 from callcenter.sim import conversation, dialplan, ringing
-from callcenter.sim.calls import Call, CallSpec, Outcome
+from callcenter.sim.calls import Call, CallSpec, Member, Outcome
 from callcenter.sim.channels import Channel, EventStream
 from callcenter.sim.clock import Scheduler
 from callcenter.sim.config import QueueConf
-from callcenter.sim.queue import Member, Queue
+from callcenter.sim.options import SimOptions, Tally
+from callcenter.sim.queue import Queue
 from callcenter.sim.reporting import Reporter
 
 
 class SimError(CallcenterError):
     """An action the simulator refuses; ``message`` reads like Asterisk's own."""
-
-
-@dataclass
-class SimOptions:
-    timestamps: bool = True
-    noise: bool = True
-    seed: int = 0
-    epoch: float | None = None
-    ring_min: float = 1.0  # simulated operators: ring delay before answering (seconds)
-    ring_max: float = 3.0
-    talk_min: float = 2.0  # talk time of AMI-originated callers (the recording rig's globals)
-    talk_max: float = 6.0
-    no_answer_ratio: float = 0.0  # share of rings a simulated operator lets time out
-    overflow_retry: float = 10.0  # seconds of overflow announcement before the next try
-    agi_url: str | None = None  # e.g. agi://127.0.0.1:4573/qualify
-    agi_budget: float = 0.5
-    overflow_variable: str = "CALLCENTER_ROUTE"
-    overflow_value: str = "overflow"
-    manual_seats: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass
-class Tally:
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    overflowed: int = 0
-    overflow_events: int = 0
 
 
 AgiStarter = Callable[["Simulator", Call], "asyncio.Future[None] | None"]
@@ -103,6 +75,16 @@ class Simulator:
         self.finished: list[Call] = []
 
     # ------------------------------------------------------------------ outside work
+    @property
+    def has_agi(self) -> bool:
+        """A FastAGI client is plugged in (the dialplan runs it when ``agi_url`` is set)."""
+        return self.agi_starter is not None
+
+    def start_agi(self, call: Call) -> asyncio.Future[None] | None:
+        """The FastAGI session of ``call`` (None: it ended at once, the dialplan goes on)."""
+        assert self.agi_starter is not None, "only when has_agi"
+        return self.agi_starter(self, call)
+
     def track(self, future: asyncio.Future[None]) -> None:
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
@@ -199,7 +181,7 @@ class Simulator:
             r.hangup_request(call.leg2)
             r.hangup(call.leg1)
             r.hangup(call.leg2)
-            self._finish(call)
+            self.finish(call)
 
     def _abandon(self, call: Call) -> None:
         q, r, leg1, leg2 = self.queue(call.queue), self.report, call.leg1, call.leg2
@@ -230,10 +212,11 @@ class Simulator:
         r.soft_hangup(leg2)
         r.hangup(leg2)
         q.abandoned += 1
-        self._finish(call)
+        self.finish(call)
         self.distribute(q)
 
-    def _finish(self, call: Call) -> None:
+    def finish(self, call: Call) -> None:
+        """The call is over: its outcome counted, its channels forgotten."""
         call.cancel()
         call.state = "done"
         if call.answered:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from callcenter.sim import ringing
-from callcenter.sim.calls import Call
+from callcenter.sim.calls import Call, Member
 from callcenter.sim.engine import SimError, Simulator
-from callcenter.sim.queue import Member
 
 
 def _queues(sim: Simulator, queue: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""app_queue's bookkeeping: members, waiting entries in priority order, member choice.
+"""app_queue's bookkeeping: its members (``calls.Member``), waiting entries in priority order,
+member choice.
 
 Pure state, no events: the engine (``engine.py``) decides when things happen and reports them.
 Entries are kept in Asterisk's order: higher ``QUEUE_PRIO`` first, then arrival. A member is
@@ -10,79 +11,10 @@ the free member whose last call ended longest ago. A lower penalty always wins f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from callcenter.sim.config import MemberConf, QueueConf
+from callcenter.sim.calls import Call, Member
+from callcenter.sim.config import QueueConf
 from callcenter.sim.frames import Headers
-
-if TYPE_CHECKING:
-    from callcenter.sim.calls import Call
-
-
-@dataclass(eq=False)
-class Member:
-    interface: str
-    name: str
-    state_interface: str
-    penalty: int = 0
-    membership: str = "static"
-    paused: bool = False
-    reason: str = ""
-    calls_taken: int = 0
-    last_call: int = 0
-    last_pause: int = 0
-    login_time: int = 0
-    wrapup_until: float = 0.0
-    ringing: Call | None = None
-    in_call: Call | None = None
-
-    @classmethod
-    def from_conf(cls, conf: MemberConf, login_time: int) -> Member:
-        return cls(
-            interface=conf.interface,
-            name=conf.name,
-            state_interface=conf.state_interface,
-            penalty=conf.penalty,
-            login_time=login_time,
-        )
-
-    @property
-    def local(self) -> bool:
-        return self.interface.startswith("Local/")
-
-    @property
-    def status(self) -> int:
-        """AST_DEVICE_*: 1 not in use, 2 in use, 6 ringing (a Local member reports 2)."""
-        if self.in_call is not None:
-            return 2
-        if self.ringing is not None:
-            return 2 if self.local else 6
-        return 1
-
-    def headers(self, queue: str, wrapuptime: int, *, listing: bool = False) -> Headers:
-        """QueueMember* pushed events say MemberName/Interface, QueueStatus Name/Location."""
-        head: Headers = [("Queue", queue)]
-        if listing:
-            head += [("Name", self.name), ("Location", self.interface)]
-        else:
-            head += [("MemberName", self.name), ("Interface", self.interface)]
-        head += [
-            ("StateInterface", self.state_interface),
-            ("Membership", self.membership),
-            ("Penalty", str(self.penalty)),
-            ("CallsTaken", str(self.calls_taken)),
-            ("LastCall", str(self.last_call)),
-            ("LastPause", str(self.last_pause)),
-            ("LoginTime", str(self.login_time)),
-            ("InCall", "1" if listing and self.in_call is not None else "0"),
-            ("Status", str(self.status)),
-            ("Paused", "1" if self.paused else "0"),
-            ("PausedReason", self.reason),
-        ]
-        if not listing:
-            head.append(("Ringinuse", "0"))
-        head.append(("Wrapuptime", str(wrapuptime)))
-        return head
 
 
 @dataclass(eq=False)

@@ -2,23 +2,19 @@
 a ring that was not answered (timeout or rejection: AgentRingNoAnswer, then the next member
 after ``retry``) or that the caller cut short.
 
-Functions of the ``Simulator`` (as ``dialplan`` is): they change its state and report the AMI
-events at once, in the order Asterisk sends them.
+Functions over the ``Simulator`` seen as a ``RingingFlow`` (``flow.py``), as ``dialplan`` is: they
+change its state and report the AMI events at once, in the order Asterisk sends them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from callcenter.sim.calls import Call
+from callcenter.sim.calls import Call, Member
 from callcenter.sim.channels import RING, RINGING, Channel
-from callcenter.sim.queue import Member, Queue
-
-if TYPE_CHECKING:
-    from callcenter.sim.engine import Simulator
+from callcenter.sim.flow import RingingFlow
+from callcenter.sim.queue import Queue
 
 
-def seat_legs(sim: Simulator, call: Call, m: Member) -> list[Channel]:
+def seat_legs(sim: RingingFlow, call: Call, m: Member) -> list[Channel]:
     s, c = sim.stream, call.leg2
     num, name = c.caller_num, c.caller_name
     if m.local:
@@ -37,7 +33,7 @@ def seat_legs(sim: Simulator, call: Call, m: Member) -> list[Channel]:
     return legs
 
 
-def ring(sim: Simulator, call: Call, q: Queue, m: Member) -> None:
+def ring(sim: RingingFlow, call: Call, q: Queue, m: Member) -> None:
     r = sim.report
     call.member, m.ringing = m, call
     call.ring_start = sim.now
@@ -66,14 +62,14 @@ def ring(sim: Simulator, call: Call, q: Queue, m: Member) -> None:
         call.timers["answer"] = sim.scheduler.after(delay, sim.answer, call)
 
 
-def drop_seat_legs(sim: Simulator, call: Call, first_cause: int, second_cause: int) -> None:
+def drop_seat_legs(sim: RingingFlow, call: Call, first_cause: int, second_cause: int) -> None:
     for index, leg in enumerate(call.seat_legs):
         sim.report.hangup(leg, first_cause if index == 0 else second_cause)
         sim.channels.pop(leg.name, None)
     call.seat_legs = []
 
 
-def release_ring(sim: Simulator, call: Call) -> Member:
+def release_ring(sim: RingingFlow, call: Call) -> Member:
     m = call.member
     assert m is not None
     q = sim.queue(call.queue)
@@ -84,7 +80,7 @@ def release_ring(sim: Simulator, call: Call) -> Member:
     return m
 
 
-def ring_no_answer(sim: Simulator, call: Call, cause: str) -> None:
+def ring_no_answer(sim: RingingFlow, call: Call, cause: str) -> None:
     """Ring timeout, or the seat rejected the call: AgentRingNoAnswer, ring the next."""
     if call.member is None or call.state != "queued":
         return

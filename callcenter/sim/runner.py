@@ -25,8 +25,9 @@ from callcenter.sim.ami_server import AmiServer
 from callcenter.sim.clock import RealtimeDriver, VirtualDriver
 from callcenter.sim.config import QueueConf, load_queues_conf
 from callcenter.sim.control import create_control_app
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
 from callcenter.sim.frames import BANNER
+from callcenter.sim.options import SimOptions
 from callcenter.sim.traffic import Scenario, Traffic
 
 log = logging.getLogger(__name__)

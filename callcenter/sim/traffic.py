@@ -20,7 +20,8 @@ from typing import Any
 
 from callcenter.errors import CallcenterError
 from callcenter.sim.calls import CallSpec
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
+from callcenter.sim.options import SimOptions
 
 DISTRIBUTIONS = ("fixed", "uniform", "exponential", "lognormal")
 

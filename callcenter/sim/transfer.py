@@ -12,11 +12,10 @@ recording; the seat answers after a ring delay, or through ``answer_seat`` when 
 
 from __future__ import annotations
 
-from callcenter.sim import conversation, ringing
-from callcenter.sim.calls import Call
+from callcenter.sim import conversation, dialplan, ringing
+from callcenter.sim.calls import Call, Member
 from callcenter.sim.channels import RINGING, UP
 from callcenter.sim.engine import SimError, Simulator
-from callcenter.sim.queue import Member
 
 REQUEUE = "requeue"
 
@@ -38,6 +37,8 @@ def blind_transfer(sim: Simulator, channel: str, context: str, exten: str) -> No
     if found is None:
         raise SimError("No such channel")
     leg, call = found
+    if not dialplan.exists(context, exten):  # the simulator's words: not recorded
+        raise SimError(f"Transfer failed: no extension {exten} in context {context}")
     if call.state != "talking" or not call.seat_legs or leg is not call.seat_legs[0]:
         raise SimError("Transfer failed: the channel is not a seat in a conversation")
     target = None if exten == REQUEUE else _target(sim, exten)
@@ -169,7 +170,7 @@ def _dial_seat(sim: Simulator, call: Call, target: Member) -> None:
         call.seat_legs = []
         r.hangup(leg2)
         r.hangup(call.leg1)
-        sim._finish(call)
+        sim.finish(call)
         for queue in sim.queues.values():
             sim.distribute(queue)
 

@@ -105,7 +105,7 @@ def _mark_sent_statements() -> tuple[Any, Any]:
     ticket = bindparam("p_ticket", type_=OUTBOX.c.ticket_id.type)
     return (
         update(OUTBOX)
-        .where(OUTBOX.c.ticket_id == ticket)
+        .where(OUTBOX.c.ticket_id == ticket, OUTBOX.c.sent_at.is_(None))
         .values(sent_at=at, stream_id=bindparam("p_stream_id"), last_error=None),
         update(TICKETS)
         .where(TICKETS.c.id == ticket, TICKETS.c.state == TicketState.PENDING.value)
@@ -137,13 +137,16 @@ class Outbox:
         async with self.engine.connect() as conn:
             return [OutboxRow(r.row_id, ticket_from_row(r)) for r in await conn.execute(query)]
 
-    async def mark_sent(self, ticket_id: str, stream_id: str | None, at: datetime) -> None:
-        """The row went out: record it, and move a still-pending ticket to ``sent``."""
+    async def mark_sent(self, ticket_id: str, stream_id: str | None, at: datetime) -> bool:
+        """The row went out: record it, and move a still-pending ticket to ``sent``. Returns
+        whether the row was waiting (False: sent before, e.g. an amendment published again;
+        the first sending's time and stream id are kept)."""
         row_sent, ticket_sent = _mark_sent_statements()
         params = {"p_ticket": ticket_id, "p_stream_id": stream_id, "p_at": at}
         async with self.engine.begin() as conn:
-            await conn.execute(row_sent, params)
+            first = await conn.execute(row_sent, params)
             await conn.execute(ticket_sent, params)
+        return bool(first.rowcount == 1)
 
     async def mark_failed(self, ticket_id: str, error: str) -> None:
         async with self.engine.begin() as conn:

@@ -2,12 +2,17 @@
 
 Promises: a step whose ``(call_id, source_id)`` is already stored is not stored again (so a
 replayed AMI stream adds nothing); ``seq`` numbers a call's steps 1, 2, 3... in the order they
-were appended.
+were appended, and their times never go backwards: a step whose own time is earlier than the
+call's previous step (it reached callcenter late, or two clocks disagree: Asterisk's
+``Timestamp`` and callcenter's arrival time) is stored at the previous step's time, keeping
+its own in ``pbx_at`` (when Asterisk's) and in the payload's ``event_at``. Its ``clock`` still
+says where its own time came from.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -19,6 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.events import Clock, Qualification
+from callcenter.pipeline.ports import Saved
+from callcenter.settings import Settings
+from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.outbox import write_requests
 from callcenter.storage.tables import CallRecord, TimelineEntry
 
@@ -57,6 +65,13 @@ def record_values(call: Call) -> dict[str, Any]:
     }
 
 
+def ordered(step: AppendTimeline, previous: datetime | None) -> tuple[datetime, dict[str, Any]]:
+    """The time a step is stored at, and its payload: never before the previous step."""
+    if previous is None or step.at >= previous:
+        return step.at, step.payload
+    return previous, {**step.payload, "event_at": step.at.isoformat()}
+
+
 def call_from_row(row: Any) -> Call:
     q = row.qualification
     return Call(
@@ -84,7 +99,18 @@ def call_from_row(row: Any) -> Call:
     )
 
 
-Saved = tuple[Call, Sequence[AppendTimeline], Sequence[RequestDispatch]]
+class StoreTransaction:
+    """``CallWrites`` over one open connection of a ``TimelineStore``."""
+
+    def __init__(self, store: TimelineStore, conn: AsyncConnection) -> None:
+        self.store = store
+        self.conn = conn
+        self.dispatches: list[RequestDispatch] = []
+
+    async def save_many(self, items: Sequence[Saved]) -> int:
+        stored = await self.store.save_many_in(self.conn, items)
+        self.dispatches.extend(d for _call, _steps, ds in items for d in ds)
+        return stored
 
 
 class TimelineStore:
@@ -105,6 +131,14 @@ class TimelineStore:
         The relay uses it to publish at once rather than at its next poll of the outbox.
         """
         self._dispatch_listeners.append(listener)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[StoreTransaction]:
+        """The pipeline's batch: see ``CallStore.transaction``."""
+        async with self.engine.begin() as conn:
+            tx = StoreTransaction(self, conn)
+            yield tx
+        self.announce_dispatches(tx.dispatches)
 
     async def load(self, call_id: str) -> tuple[Call, set[str]] | None:
         """The call and the source ids already on its timeline, or None if unknown."""
@@ -162,14 +196,18 @@ class TimelineStore:
         if not steps:
             return 0
         call_ids = {step.call_id for step in steps}
-        last = select(TIMELINE.c.call_id, func.max(TIMELINE.c.seq)).group_by(TIMELINE.c.call_id)
+        last = select(
+            TIMELINE.c.call_id, func.max(TIMELINE.c.seq), func.max(TIMELINE.c.at)
+        ).group_by(TIMELINE.c.call_id)
         seq = {cid: 0 for cid in call_ids}
-        seq.update(
-            (cid, n) for cid, n in await conn.execute(last.where(TIMELINE.c.call_id.in_(call_ids)))
-        )
+        latest: dict[str, datetime] = {}
+        for cid, n, at in await conn.execute(last.where(TIMELINE.c.call_id.in_(call_ids))):
+            seq[cid], latest[cid] = n, at
         params = []
         for step in steps:
             seq[step.call_id] += 1
+            at, payload = ordered(step, latest.get(step.call_id))
+            latest[step.call_id] = at
             params.append(
                 {
                     "call_id": step.call_id,
@@ -178,10 +216,10 @@ class TimelineStore:
                     "source_id": step.source_id,
                     "clock": step.clock.value,
                     "inferred": step.inferred,
-                    "at": step.at,
+                    "at": at,
                     "pbx_at": step.at if step.clock is Clock.PBX else None,
                     "received_at": step.received_at,
-                    "payload": step.payload,
+                    "payload": payload,
                 }
             )
         result = await conn.execute(self._append, params)
@@ -240,3 +278,16 @@ class TimelineStore:
             result = await conn.stream(query)
             async for row in result:
                 yield dict(row._mapping)
+
+
+@asynccontextmanager
+async def open_store(settings: Settings, *, migrate: bool = False) -> AsyncIterator[TimelineStore]:
+    """The configured database's store, its engine disposed of on exit (``migrate``: bring the
+    schema to head first, as the bridge and the embedded commands do; API processes only use)."""
+    engine = create_engine(settings.database_url(), echo=settings.database.echo)
+    try:
+        if migrate:
+            await upgrade(engine)
+        yield TimelineStore(engine)
+    finally:
+        await engine.dispose()

@@ -15,12 +15,6 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.dispatch.errors import (
-    TicketAlreadyAcknowledgedError,
-    TicketNotFoundError,
-    UnitNotAvailableError,
-    UnitNotFoundError,
-)
 from callcenter.domain.dispatch import (
     OPEN_TICKET_STATES,
     Ticket,
@@ -28,6 +22,12 @@ from callcenter.domain.dispatch import (
     Unit,
     UnitKind,
     UnitStatus,
+)
+from callcenter.errors import (
+    TicketAlreadyAcknowledgedError,
+    TicketNotFoundError,
+    UnitNotAvailableError,
+    UnitNotFoundError,
 )
 from callcenter.storage.dispatch_tables import FieldUnitRecord
 from callcenter.storage.outbox import TICKETS, ticket_from_row

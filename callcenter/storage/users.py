@@ -1,7 +1,8 @@
 """The people who use the API (``users``) and the auditors' access log (``access_log``).
 
-Promises: user names are unique; a disabled user stays in the table (its history is kept);
-``access_log`` rows are only ever inserted.
+Promises: user names are unique whatever their case (``ADMIN`` cannot join ``admin``; the
+database's unique index on ``lower(username)`` holds it under races too); a disabled user
+stays in the table (its history is kept); ``access_log`` rows are only ever inserted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, select, update
+from sqlalchemy import Column, Index, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
@@ -39,7 +40,7 @@ class AccessLogEntry(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     username: str = Field(max_length=64)
     role: str = Field(max_length=16)
-    action: str = Field(max_length=32)  # timeline, export
+    action: str = Field(max_length=32)  # timeline (also GET /me/call), export
     call_id: str | None = Field(default=None, max_length=64)
     detail: str = Field(default="", max_length=400)
 
@@ -84,8 +85,11 @@ class UserStore:
             "disabled": False,
             "created_at": datetime.now(UTC),
         }
+        same = func.lower(USERS.c.username) == func.lower(username)
         try:
             async with self.engine.begin() as conn:
+                if (await conn.execute(select(USERS.c.username).where(same))).first():
+                    raise UserExistsError(username)
                 await conn.execute(USERS.insert().values(**values))
         except IntegrityError as exc:
             raise UserExistsError(username) from exc
@@ -125,10 +129,31 @@ class UserStore:
             )
 
     async def access_log(
-        self, *, call_id: str | None = None, limit: int = 1000
+        self,
+        *,
+        username: str | None = None,
+        call_id: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before: int | None = None,
+        limit: int = 1000,
     ) -> list[dict[str, Any]]:
-        query = select(ACCESS_LOG).order_by(ACCESS_LOG.c.id).limit(limit)
-        if call_id is not None:
-            query = query.where(ACCESS_LOG.c.call_id == call_id)
+        """Entries newest first; ``before`` (an entry id) continues a page where it ended.
+        ``since`` is inclusive, ``until`` exclusive; every filter given must match."""
+        query = select(ACCESS_LOG).order_by(ACCESS_LOG.c.id.desc()).limit(limit)
+        for column, value in (
+            (ACCESS_LOG.c.username, username),
+            (ACCESS_LOG.c.call_id, call_id),
+            (ACCESS_LOG.c.action, action),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if since is not None:
+            query = query.where(ACCESS_LOG.c.at >= since)
+        if until is not None:
+            query = query.where(ACCESS_LOG.c.at < until)
+        if before is not None:
+            query = query.where(ACCESS_LOG.c.id < before)
         async with self.engine.connect() as conn:
             return [dict(row._mapping) for row in await conn.execute(query)]

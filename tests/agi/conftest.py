@@ -9,12 +9,12 @@ import pytest
 
 from callcenter.agi.admission import RoomLedger
 from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot, StoreLookups
-from callcenter.agi.peer import split_sessions
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
 from callcenter.agi.server import FastAgiServer
-from callcenter.agi.sink import ProcessorSink
 from callcenter.pipeline.ports import EventSink, NullNotifier
 from callcenter.pipeline.processor import CallProcessor
+from callcenter.pipeline.runner import OrderedRunner
+from callcenter.sim.agi_peer import split_sessions
 from callcenter.storage.store import TimelineStore
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -31,7 +31,7 @@ class Room:
         server: FastAgiServer,
         route: QualifyRoute,
         store: TimelineStore,
-        sink: ProcessorSink,
+        sink: OrderedRunner,
     ) -> None:
         self.server = server
         self.route = route
@@ -43,7 +43,7 @@ class Room:
         return self.server.port
 
     async def entered(self, call_id: str) -> dict[str, Any]:
-        await self.sink.join()  # every decision handed over so far is applied
+        await self.sink.drain()  # every decision handed over so far is applied
         steps = [s for s in await self.store.timeline(call_id) if s["kind"] == "entry_decision"]
         assert len(steps) == 1, steps
         return steps[0]
@@ -64,7 +64,8 @@ async def make_room(store: TimelineStore) -> AsyncIterator[RoomFactory]:
         budget: float = 2.0,  # generous: the machine is shared; budget tests pass their own
         config: QualifyConfig | None = None,
     ) -> Room:
-        recorder = ProcessorSink(CallProcessor(store, NullNotifier()))
+        recorder = OrderedRunner(CallProcessor(store, NullNotifier()), measure_lag=False)
+        recorder.start()
         route = QualifyRoute(
             lookups or StoreLookups(store.engine),
             RoomLedger(capacity),

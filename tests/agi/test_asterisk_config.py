@@ -70,6 +70,9 @@ def test_dialplan_fails_open_and_never_hangs_up_on_a_caller() -> None:
     assert dict(next(kvs for n, t, kvs in pjsip if n == "seat-endpoint"))["context"] == "seats"
 
     (url,) = values(dialplan, "globals", "CALLCENTER_AGI")
+    for name in ("CALLCENTER_HOST", "CALLCENTER_AGI_PORT"):  # expanded when the file loads
+        (value,) = values(dialplan, "globals", name)
+        url = url.replace("${" + name + "}", value)
     parts = urlsplit(url)
     assert (parts.scheme, parts.port, parts.path) == ("agi", AgiSettings().port, "/qualify")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.agi.peer import play
+from callcenter.sim.agi_peer import play
 from tests.agi.conftest import ENV1, LINKEDID1
 
 

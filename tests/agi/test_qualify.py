@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from callcenter.agi.peer import environment, play
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.events import CallEvent
+from callcenter.sim.agi_peer import environment, play
 from tests.agi.conftest import ENV1, ENV2, LINKEDID1, RoomFactory, SlowLookups
 
 LINKED = {"CHANNEL(linkedid)": LINKEDID1}
@@ -104,7 +104,7 @@ async def test_repeat_caller_priority_rises(make_room: RoomFactory) -> None:
     first = await play(
         "127.0.0.1", room.port, env("300.2", "0522123456"), variables={"CHANNEL(linkedid)": "300.1"}
     )
-    await room.sink.join()  # minutes pass between the two calls: the first is recorded
+    await room.sink.drain()  # minutes pass between the two calls: the first is recorded
     second = await play(
         "127.0.0.1",
         room.port,

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.agi.peer import environment, play
 from callcenter.agi.qualify import QualifyConfig
 from callcenter.domain.call import Call, CallState
+from callcenter.sim.agi_peer import environment, play
 from tests.agi.conftest import ENV1, RoomFactory
 
 CAPACITY = 65

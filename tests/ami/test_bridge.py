@@ -128,7 +128,7 @@ async def test_steps_missed_during_the_gap_are_inferred(sqlite_store: TimelineSt
 async def test_a_restarted_serve_resyncs_the_calls_it_left_live(
     sqlite_store: TimelineStore,
 ) -> None:
-    from callcenter.app import Room
+    from callcenter.assembly.room import Room
     from callcenter.settings import Settings
 
     before = make_room(sqlite_store)

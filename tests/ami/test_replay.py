@@ -130,3 +130,32 @@ async def test_recording_split_at_a_reconnect_shows_the_resync(
     steps = await sqlite_store.timeline("1795319769.48")
     resynced = next(s for s in steps if s["kind"] == "resynced")["payload"]
     assert (resynced["pbx_state"], resynced["seat"]) == ("talking", "Seat 02")
+
+
+@pytest.mark.parametrize("name", ["ts-single-answered", "single-answered"])
+async def test_a_call_repeated_in_one_stream_gets_no_second_life(
+    name: str, sqlite_store: TimelineStore, tmp_path: Path
+) -> None:
+    data = (FIXTURES / f"{name}.ami").read_bytes()
+    banner, _, rest = data.partition(b"\r\n")
+    twice = tmp_path / f"{name}-twice.ami"
+    twice.write_bytes(banner + b"\r\n" + rest + rest)
+    room = make_room(sqlite_store)
+    room.runner.start()
+    await ingest_files([twice], room.bridge, room.runner)
+    await room.runner.close()
+    (call_id,) = expected_calls([FIXTURES / f"{name}.ami"])
+    kinds = [s["kind"] for s in await sqlite_store.timeline(call_id)]
+    once = ["entered", "queued", "offered", "left_queue", "answered", "conversation_ended"]
+    assert kinds[: len(once) + 1] == [*once, "line_ended"]
+    after = kinds[len(once) + 1 :]
+    if name.startswith("ts-"):
+        # Asterisk's Timestamp makes the repeated frames the same events: recorded once.
+        assert after == []
+    else:
+        # Without one they cannot be told from new events, but nothing needing the line is
+        # accepted after it ended (anomalies keep what was refused; a late AgentComplete
+        # stays legal).
+        assert set(after) <= {"anomaly", "conversation_ended"}, after
+    row = await sqlite_store.get_call(call_id)
+    assert row is not None and row["line_ended"] and row["state"] == "answered"

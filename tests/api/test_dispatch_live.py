@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from callcenter.api.ports import Services
+from callcenter.assembly.dispatch import Dispatch, build_dispatch
+from callcenter.assembly.room import DispatchHandOff
 from callcenter.dispatch.escalation import Escalator
-from callcenter.dispatch.runtime import Dispatch, build_dispatch
 from callcenter.domain.events import CallAnswered, CallEntered, CallerQueued
 from callcenter.domain.seats import SeatState
 from callcenter.live.memory import MemoryLog
-from callcenter.room import DispatchHandOff
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
 from tests.api.live_client import Feed, feed

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from callcenter.api.logs import json_logging
-from callcenter.app import DEMO_PASSWORD, seed_demo_users
 from callcenter.auth.passwords import Passwords
+from callcenter.demo import DEMO_PASSWORD, seed_demo_users
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
 from tests.api.room import FAST_HASHER

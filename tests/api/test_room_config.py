@@ -163,3 +163,24 @@ async def test_my_calls_this_shift_newest_first(room: Room, base: str) -> None:
         assert bad.status_code == 422
         r4 = await http.get("/me/calls", headers=room.headers("op4"))
         assert [c["id"] for c in r4.json()] == ["c-other"]
+
+
+@pytest.mark.parametrize(
+    "seats",
+    [
+        '{"Seat 03": {"user": "seat03", "password": "pw-LEAK"}}',  # sip without ws_url/domain
+        '{"Seat 03": {"usr": "seat03", "password": "pw-LEAK"}}',
+        '{"Seat 03": "pw-LEAK"}',
+        '["pw-LEAK"]',
+        "pw-LEAK",
+    ],
+)
+def test_a_refused_phone_setting_never_echoes_the_password(
+    monkeypatch: pytest.MonkeyPatch, seats: str
+) -> None:
+    monkeypatch.setenv("CALLCENTER_PHONE__MODE", "sip")
+    monkeypatch.setenv("CALLCENTER_PHONE__SEATS", seats)
+    with pytest.raises(Exception) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert "pw-LEAK" not in str(refused.value) and "pw-LEAK" not in repr(refused.value)
+    assert "phone" in str(refused.value)

@@ -6,29 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from callcenter.dispatch.runtime import build_dispatch
+from callcenter.assembly.dispatch import build_dispatch
+from callcenter.domain.effects import NotifyClients
 from callcenter.settings import Settings
 from tests.dispatch.conftest import FIELDS, Room
 
 
 class Recorder:
+    """The live hub's Notifier port, recording."""
+
     def __init__(self, *, fail: bool = False) -> None:
         self.fail = fail
         self.events: list[tuple[str, str, str | None, str | None, dict[str, Any]]] = []
 
-    async def publish(
-        self,
-        topic: str,
-        kind: str,
-        *,
-        call_id: str | None = None,
-        seat: str | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> int:
+    async def notify(self, message: NotifyClients) -> None:
         if self.fail:
             raise ConnectionError("live log down")
-        self.events.append((topic, kind, call_id, seat, payload or {}))
-        return len(self.events)
+        m = message
+        self.events.append((m.topic, m.kind, m.call_id, m.seat, m.payload))
 
     def kinds(self) -> list[str]:
         return [kind for _t, kind, *_ in self.events]
@@ -83,3 +78,22 @@ async def test_a_failing_live_log_fails_nothing(room: Room) -> None:
     assert acked.unit == "CAR-03"
     assert d.feed is not None and d.feed.failures == 2 and d.feed.published == 0
     assert "handed_off" in await room.kinds(call_id)
+
+
+async def test_an_amended_waiting_ticket_is_announced_as_updated(room: Room) -> None:
+    live = Recorder()
+    d = build_dispatch(Settings(), room.store, room.sink, live=live)
+    call_id, ticket_id = await _ticket(room)
+    await d.relay.drain()
+    sent = await room.tickets.get(ticket_id)
+    assert sent is not None and sent.sent_at is not None
+    await room.service.qualify(
+        call_id, {**FIELDS, "priority": "P1", "notes": "now a fire"}, by="op03", request_id="r2"
+    )
+    assert await d.relay.drain() == 1  # the relay publishes the amended ticket again...
+    assert live.kinds() == ["ticket_created", "ticket_updated"]  # ...as an update
+    updated = live.events[1][4]
+    assert (updated["id"], updated["qualification"]["priority"]) == (ticket_id, "P1")
+    assert updated["state"] == "sent"
+    again = await room.tickets.get(ticket_id)
+    assert again is not None and again.sent_at == sent.sent_at  # first sending's time kept

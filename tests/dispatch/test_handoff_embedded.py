@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.dispatch.errors import (
+from callcenter.dispatch.escalation import Escalator
+from callcenter.domain.dispatch import Ticket, TicketState, UnitStatus
+from callcenter.errors import (
     CallNotQualifiableError,
     TicketAlreadyAcknowledgedError,
     UnitNotAvailableError,
     UnitNotFoundError,
 )
-from callcenter.dispatch.escalation import Escalator
-from callcenter.domain.dispatch import Ticket, TicketState, UnitStatus
 from callcenter.storage import store as store_module
 from tests.dispatch.conftest import FIELDS, Room
 

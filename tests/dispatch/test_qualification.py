@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from callcenter.dispatch.errors import QualificationInvalidError
 from callcenter.dispatch.qualification import DEFAULT_INCIDENT_TYPES, Taxonomy, validate
+from callcenter.errors import QualificationInvalidError
 from tests.dispatch.conftest import FIELDS
 
 

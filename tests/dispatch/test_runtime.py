@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from callcenter.assembly.dispatch import open_dispatch
 from callcenter.dispatch.handoff import PipelineCalls
-from callcenter.dispatch.runtime import open_dispatch
 from callcenter.domain.dispatch import TicketState
 from callcenter.settings import DispatchSettings, RedisSettings, Settings
 from callcenter.storage.database import create_engine, upgrade

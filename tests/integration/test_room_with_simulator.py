@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from callcenter.app import DEMO_PASSWORD, seed_demo_users
+from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
-from callcenter.room import Room
+from callcenter.demo import DEMO_PASSWORD, seed_demo_users
 from callcenter.settings import AgiSettings, AmiSettings, ApiSettings, Settings
 from callcenter.sim.calls import CallSpec
 from callcenter.sim.runner import SimulatorConfig, SimulatorService, load_queues

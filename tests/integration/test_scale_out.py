@@ -25,10 +25,11 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from callcenter.api.errors import status_for
-from callcenter.app import seed_demo_users
+from callcenter.assembly.api import live_log
+from callcenter.assembly.room import Room
 from callcenter.auth.passwords import Passwords
+from callcenter.demo import seed_demo_users
 from callcenter.errors import PbxRejectedError
-from callcenter.room import Room, live_log
 from callcenter.settings import (
     AgiSettings,
     AmiSettings,
@@ -115,10 +116,10 @@ async def running_bridge(settings: Settings, stack: AsyncExitStack) -> AsyncIter
         agi_budget=2.0,
     )
     stop = asyncio.Event()
-    room = Room(settings, store, feed_log=live_log(settings))
+    room = Room(settings, store, feed_log=live_log(settings), with_api=False, ops_http=True)
     async with SimulatorService(config) as sim:
         sim_task = asyncio.create_task(sim.run(stop))
-        task = asyncio.create_task(room.run(stop, with_api=False, ops_http=True))
+        task = asyncio.create_task(room.run(stop))
         try:
             async with asyncio.timeout(20):
                 await room.client.logged_in.wait()

@@ -11,19 +11,17 @@ from typing import Any
 
 import pytest
 
-from callcenter.dispatch.errors import (
-    CallNotQualifiableError,
-    QualificationInvalidError,
-    TicketNotFoundError,
-)
 from callcenter.domain.events import CallQualified, Clock, Qualification
 from callcenter.errors import (
     BridgeTimeoutError,
     BridgeUnavailableError,
     CallcenterError,
+    CallNotQualifiableError,
     PbxRejectedError,
     PbxTimeoutError,
     PbxUnavailableError,
+    QualificationInvalidError,
+    TicketNotFoundError,
 )
 from callcenter.messaging.commands import (
     Command,

@@ -8,7 +8,8 @@ from pathlib import Path
 from callcenter.sim.ami_server import AmiServer
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
+from callcenter.sim.options import SimOptions
 from tests.sim import fidelity
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

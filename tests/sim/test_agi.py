@@ -12,8 +12,9 @@ from callcenter.sim.agi import AgiClient
 from callcenter.sim.calls import CallSpec
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
 from callcenter.sim.members import pause
+from callcenter.sim.options import SimOptions
 from tests.sim import fidelity
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

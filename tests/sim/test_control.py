@@ -13,7 +13,8 @@ from callcenter.sim.calls import CallSpec
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
 from callcenter.sim.control import create_control_app
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
+from callcenter.sim.options import SimOptions
 from tests.sim import fidelity
 
 ROOT = Path(__file__).resolve().parents[2]

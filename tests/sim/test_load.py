@@ -12,7 +12,8 @@ import pytest
 from callcenter.sim.ami_server import AmiServer
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
+from callcenter.sim.options import SimOptions
 from callcenter.sim.traffic import Traffic, load_scenario
 from tests.sim import fidelity
 

@@ -13,7 +13,8 @@ from callcenter.sim.ami_server import AmiServer
 from callcenter.sim.calls import CallSpec
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
+from callcenter.sim.options import SimOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from callcenter.sim.calls import CallSpec
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import parse_queues_conf
-from callcenter.sim.engine import SimOptions, Simulator
+from callcenter.sim.engine import Simulator
 from callcenter.sim.members import pause
+from callcenter.sim.options import SimOptions
 from tests.sim import fidelity
 
 ROOT = Path(__file__).resolve().parents[2]

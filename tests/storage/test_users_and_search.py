@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.effects import AppendTimeline
 from callcenter.domain.events import Clock
 from callcenter.storage.search import CallQuery, CallSearch
 from callcenter.storage.store import TimelineStore
-from callcenter.storage.users import UserExistsError, UserStore
+from callcenter.storage.users import USERS, UserExistsError, UserStore
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
@@ -34,13 +35,13 @@ async def test_users_add_get_disable_and_unique_names(store: TimelineStore) -> N
     assert listed == [("amina", True), ("karim", False)]
 
 
-async def test_access_log_is_kept_in_order(store: TimelineStore) -> None:
+async def test_access_log_reads_newest_first(store: TimelineStore) -> None:
     users = UserStore(store.engine)
     for call_id in ("c1", "c2", "c1"):
         await users.log_access(username="aud", role="auditor", action="timeline", call_id=call_id)
     rows = await users.access_log(call_id="c1")
     assert [(r["call_id"], r["username"]) for r in rows] == [("c1", "aud"), ("c1", "aud")]
-    assert rows[0]["id"] < rows[1]["id"] and rows[0]["at"].tzinfo is not None
+    assert rows[0]["id"] > rows[1]["id"] and rows[0]["at"].tzinfo is not None
 
 
 def _call(call_id: str, minutes: int, **fields: object) -> Call:
@@ -79,3 +80,24 @@ async def test_search_and_active(store: TimelineStore) -> None:
     assert await search.search(CallQuery(incident_type="fire")) == []
     assert await search.caller_channel("a") == "PJSIP/trunk-0001"
     assert await search.caller_channel("b") is None
+
+
+async def test_user_names_are_unique_whatever_their_case(store: TimelineStore) -> None:
+    users = UserStore(store.engine)
+    await users.add("admin", "h", "admin", None)
+    for clash in ("ADMIN", "Admin", "admin"):
+        with pytest.raises(UserExistsError):
+            await users.add(clash, "h", "admin", None)
+    # The database holds it too, for writers that skip the check (or race it).
+    with pytest.raises(IntegrityError):
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                USERS.insert().values(
+                    username="aDmIn",
+                    password_hash="h",
+                    role="admin",
+                    disabled=False,
+                    created_at=datetime.now(UTC),
+                )
+            )
+    assert [u.username for u in await users.all()] == ["admin"]

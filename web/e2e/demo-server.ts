@@ -27,23 +27,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((ok) => {
-    const server = createServer();
-    server.once('error', () => ok(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
-  });
-}
-
-/** The simulator's control port is the AMI port + 1: both must be free. */
-async function freePair(): Promise<number> {
-  for (let i = 0; i < 50; i += 1) {
-    const port = await freePort();
-    if (port < 65535 && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error('no two consecutive free ports');
-}
-
 function command(): { bin: string; args: string[] } {
   const venv = process.env.CALLCENTER_VENV ?? join(REPO, '.venv');
   const cli = join(venv, 'bin', 'callcenter');
@@ -68,7 +51,7 @@ async function waitUntilUp(url: string, child: ChildProcess, deadlineMs: number)
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callcenter-e2e-'));
-  const [api, ami, agi] = [await freePort(), await freePair(), await freePort()];
+  const [api, ami, agi, control] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const url = `http://127.0.0.1:${api}`;
   const { bin, args } = command();
   mkdirSync(join(HERE, '..', 'test-results'), { recursive: true });
@@ -77,7 +60,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('CALLCENTER_REDIS__') && !k.startsWith('CALLCENTER_DATABASE__')),
   );
-  const child = spawn(bin, [...args, 'demo', '--seat', 'Seat 01'], {
+  // A busy room: callers always wait, so Seat 01 is offered the next one as soon as it is free.
+  const scenario = process.env.CALLCENTER_E2E_SCENARIO ?? 'saturation';
+  const child = spawn(bin, [...args, 'demo', '--seat', 'Seat 01', '--scenario', scenario], {
     cwd: REPO,
     env: {
       ...inherited,
@@ -88,6 +73,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       CALLCENTER_AMI__PORT: String(ami),
       CALLCENTER_AGI__HOST: '127.0.0.1',
       CALLCENTER_AGI__PORT: String(agi),
+      CALLCENTER_SIM__CONTROL_PORT: String(control),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

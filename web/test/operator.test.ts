@@ -21,6 +21,8 @@ describe('operatorReducer: (state, action) -> state', () => {
     ['pause carries its reason', withSeat(seat('available')), live('seat', 'pause', { reason: 'training' }), { seat: seat('paused', { paused_reason: 'training' }) }],
     ['unpause clears the reason', withSeat(seat('paused', { paused_reason: 'break' })), live('seat', 'unpause'), { seat: seat('available') }],
     ['logout', withSeat(seat('available')), live('seat', 'logout'), { seat: seat('logged_out') }],
+    ['pausing a ringing seat keeps it ringing and re-reads it', withSeat(seat('ringing', { call_id: 'c1' })), live('seat', 'pause', { reason: 'break' }),
+      { seat: seat('ringing', { call_id: 'c1', paused_reason: 'break' }), stale: { seat: true, call: false, calls: false } }],
     ['a seat event before the seat is known asks for a reload', fresh, live('seat', 'login'), { stale: { seat: true, call: false, calls: false } }],
     ['a call event reloads the seat and the call', withSeat(seat('available')), live('call', 'offered', { state: 'offered' }, 'c1'), { stale: { seat: true, call: true, calls: false } }],
     ['the end of the conversation starts the wrap-up countdown', withSeat(seat('in_call')), live('call', 'conversation_ended', { state: 'answered' }, 'c1'),

@@ -13,8 +13,10 @@ Promises:
 - ``at`` is Asterisk's ``Timestamp`` when the frame has one (``timestampevents = yes``,
   ``clock=pbx``), the arrival time otherwise (``clock=arrival``);
 - ``source_id`` is a hash of the frame's headers minus ``ActionID`` (so the same bytes replayed
-  give the same ids), suffixed ``#n`` for the n-th identical frame seen by this translator
-  (two identical AgentRingNoAnswer without Timestamp are two steps, not one).
+  give the same ids); without a ``Timestamp`` it is suffixed ``#n`` for the n-th identical frame
+  seen by this translator (two identical AgentRingNoAnswer without Timestamp are two steps, not
+  one); with one, identical frames are the same event (a call repeated in one stream is
+  recorded once).
 
 Traps handled here (see tests/fixtures and shared/asterisk/README.md): the caller channel of
 queue events is not the first leg, every leg shares ``Linkedid`` (the call id); ``RingTime`` is

@@ -6,17 +6,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from callcenter.ami import facts as f
+from callcenter.ami.translate.stamps import Handler, Stamper
 from callcenter.domain import events as ev
 
-if TYPE_CHECKING:
-    from callcenter.ami.translate.fields import Handler
-    from callcenter.ami.translate.translator import Translator
 
-
-def _agent_called(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _agent_called(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     base = t.base(h, now)
     seat = h["MemberName"]
     return [
@@ -25,7 +21,7 @@ def _agent_called(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fac
     ]
 
 
-def _agent_ring_no_answer(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _agent_ring_no_answer(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     seat = h["MemberName"]
     return [
         # RingTime is milliseconds here (seconds in AgentConnect).
@@ -36,13 +32,13 @@ def _agent_ring_no_answer(t: Translator, h: dict[str, str], now: datetime) -> li
     ]
 
 
-def _agent_dump(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _agent_dump(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     # The seat hung up before being connected (memberdelay/announce): the caller stays queued
     # and is rung again; the lifecycle has no step for it, the seat board does.
     return [f.SeatReleased(name=h["MemberName"])]
 
 
-def _agent_connect(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _agent_connect(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     base = t.base(h, now)
     seat = h["MemberName"]
     return [
@@ -62,7 +58,7 @@ def _agent_connect(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fa
     ]
 
 
-def _agent_complete(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _agent_complete(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     # After a Redirect the late AgentComplete may carry no Channel fields at all; its call id
     # then comes from the Dest* (seat) leg, which shares the Linkedid.
     key = "Linkedid" if h.get("Linkedid") else "DestLinkedid"
@@ -85,6 +81,7 @@ def _agent_complete(t: Translator, h: dict[str, str], now: datetime) -> list[f.F
             hold_seconds=int(h["HoldTime"]),
             talk_seconds=int(h["TalkTime"]),
             reason=h.get("Reason", ""),
+            orphan=key == "DestLinkedid",  # no caller channel: only the stale one does that
         )
     ]
 

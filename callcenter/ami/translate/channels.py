@@ -7,18 +7,14 @@ transferee's Linkedid when it has one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from callcenter.ami import facts as f
 from callcenter.ami.translate.fields import req
+from callcenter.ami.translate.stamps import Handler, Stamper
 from callcenter.domain import events as ev
 
-if TYPE_CHECKING:
-    from callcenter.ami.translate.fields import Handler
-    from callcenter.ami.translate.translator import Translator
 
-
-def _newchannel(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _newchannel(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         f.ChannelOpened(
             stamp=t.stamp(h, now),
@@ -30,11 +26,11 @@ def _newchannel(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]
     ]
 
 
-def _newcallerid(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _newcallerid(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [f.CallerIdChanged(uniqueid=req(h, "Uniqueid"), caller_num=h.get("CallerIDNum", ""))]
 
 
-def _hangup(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _hangup(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         f.ChannelClosed(
             stamp=t.stamp(h, now),
@@ -45,7 +41,7 @@ def _hangup(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
     ]
 
 
-def _blind_transfer(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _blind_transfer(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     if h.get("Result") != "Success":
         return []
     key = "TransfereeLinkedid" if h.get("TransfereeLinkedid") else "TransfererLinkedid"
@@ -53,7 +49,7 @@ def _blind_transfer(t: Translator, h: dict[str, str], now: datetime) -> list[f.F
     return [ev.CallTransferred(**t.base(h, now, key), target=target, kind="blind")]
 
 
-def _attended_transfer(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _attended_transfer(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     if h.get("Result") != "Success":
         return []
     key = "TransfereeLinkedid" if h.get("TransfereeLinkedid") else "OrigTransfererLinkedid"

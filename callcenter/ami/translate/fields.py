@@ -1,22 +1,10 @@
-"""What every family of AMI events shares: the handler signature and strict field readers."""
+"""Strict readers of AMI fields, shared by every family of events (``Handler``: ``stamps``)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
-
-from callcenter.ami import facts as f
-
-if TYPE_CHECKING:
-    from callcenter.ami.translate.translator import Translator
 
 
 class UnparsableError(ValueError):
     pass
-
-
-Handler = Callable[["Translator", dict[str, str], datetime], list[f.Fact]]
 
 
 def req(h: dict[str, str], key: str) -> str:

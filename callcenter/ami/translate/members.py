@@ -6,18 +6,12 @@ The list says ``Name``/``Location`` where pushed events say ``MemberName``/``Int
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from callcenter.ami import facts as f
-
-if TYPE_CHECKING:
-    from callcenter.ami.translate.fields import Handler
-    from callcenter.ami.translate.translator import Translator
+from callcenter.ami.translate.stamps import Handler, Stamper
 
 
-def _member(
-    t: Translator, h: dict[str, str], now: datetime, *, removed: bool = False
-) -> list[f.Fact]:
+def _member(t: Stamper, h: dict[str, str], now: datetime, *, removed: bool = False) -> list[f.Fact]:
     return [
         f.MemberState(
             queue=h["Queue"],
@@ -33,7 +27,7 @@ def _member(
     ]
 
 
-def _member_removed(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _member_removed(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return _member(t, h, now, removed=True)
 
 

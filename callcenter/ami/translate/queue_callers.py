@@ -6,23 +6,19 @@ The caller channel of these events is not the call's first leg: the call id is `
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from callcenter.ami import facts as f
 from callcenter.ami.translate.fields import req
+from callcenter.ami.translate.stamps import Handler, Stamper
 from callcenter.domain import events as ev
 
-if TYPE_CHECKING:
-    from callcenter.ami.translate.fields import Handler
-    from callcenter.ami.translate.translator import Translator
 
-
-def queue_full(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def queue_full(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     """VarSet QUEUESTATUS=FULL (see ``noise.is_queue_status``)."""
     return [ev.QueueFull(**t.base(h, now))]
 
 
-def _caller_join(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _caller_join(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         # first: the caller ID completes a held-back CallEntered before the queue step
         f.CallerIdChanged(uniqueid=req(h, "Uniqueid"), caller_num=h.get("CallerIDNum", "")),
@@ -36,7 +32,7 @@ def _caller_join(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact
     ]
 
 
-def _caller_leave(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _caller_leave(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         ev.CallerLeftQueue(
             **t.base(h, now), queue=h["Queue"], position=int(h["Position"]), count=int(h["Count"])
@@ -44,7 +40,7 @@ def _caller_leave(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fac
     ]
 
 
-def _caller_abandon(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _caller_abandon(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         ev.CallerAbandoned(
             **t.base(h, now),

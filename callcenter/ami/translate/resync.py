@@ -6,17 +6,13 @@ The QueueMember lines of a QueueStatus list are read in ``members``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from callcenter.ami import facts as f
 from callcenter.ami.translate.fields import hms, queue_of, req
-
-if TYPE_CHECKING:
-    from callcenter.ami.translate.fields import Handler
-    from callcenter.ami.translate.translator import Translator
+from callcenter.ami.translate.stamps import Handler, Stamper
 
 
-def _queue_entry(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _queue_entry(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         f.SnapshotEntry(
             queue=h["Queue"],
@@ -29,7 +25,7 @@ def _queue_entry(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact
     ]
 
 
-def _core_show_channel(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _core_show_channel(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [
         f.SnapshotChannel(
             linkedid=req(h, "Linkedid"),
@@ -44,15 +40,15 @@ def _core_show_channel(t: Translator, h: dict[str, str], now: datetime) -> list[
     ]
 
 
-def _queue_status_done(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _queue_status_done(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [f.SnapshotDone(what="queues", received_at=now)]
 
 
-def _channels_done(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _channels_done(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [f.SnapshotDone(what="channels", received_at=now)]
 
 
-def _booted(t: Translator, h: dict[str, str], now: datetime) -> list[f.Fact]:
+def _booted(t: Stamper, h: dict[str, str], now: datetime) -> list[f.Fact]:
     return [f.Booted(received_at=now)]
 
 

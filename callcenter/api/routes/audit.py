@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
@@ -120,11 +120,42 @@ async def export(
     return StreamingResponse(_export(svc.store, format, since, until, keep), media_type=media)
 
 
-@router.get("/access-log")
+@router.get(
+    "/access-log",
+    responses={
+        200: {
+            "description": "Entries newest first. When the page is full, the X-Next-Before "
+            "header holds the cursor of the next (older) page: pass it as ``before``.",
+            "headers": {"X-Next-Before": {"schema": {"type": "integer"}}},
+        }
+    },
+)
 async def access_log(
     svc: Svc,
+    response: Response,
+    username: Annotated[str | None, Query(max_length=64, description="who read")] = None,
     call_id: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[
+        Literal["timeline", "export"] | None, Query(description="what kind of read")
+    ] = None,
+    since: Annotated[datetime | None, Query(description="at or after (UTC if no offset)")] = None,
+    until: Annotated[datetime | None, Query(description="before")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="cursor: entries older than this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AccessLogOut]:
-    """Who read which timeline, and who exported what, oldest first."""
-    return [AccessLogOut(**row) for row in await svc.users.access_log(call_id=call_id, limit=limit)]
+    """Who read which timeline (operators their own call included), and who exported what
+    (over the API or ``callcenter export``), newest first."""
+    rows = await svc.users.access_log(
+        username=username,
+        call_id=call_id,
+        action=action,
+        since=_utc(since),
+        until=_utc(until),
+        before=before,
+        limit=limit,
+    )
+    if len(rows) == limit:
+        response.headers["X-Next-Before"] = str(rows[-1]["id"])
+    return [AccessLogOut(**row) for row in rows]

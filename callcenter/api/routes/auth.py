@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
+from callcenter.api import text
 from callcenter.api.access import UNAUTHORIZED, Svc, Who
 from callcenter.api.metrics import Metrics
 from callcenter.api.schemas import TokenOut, UserOut
@@ -37,6 +38,9 @@ async def token(
     After too many failed logins for a user name or from an address within the window, answers
     429 with ``Retry-After`` (the same whether the user exists or not) without checking the
     password."""
+    bad_name = text.refusal(form.username)
+    if bad_name is not None:  # a NUL would reach the database (PostgreSQL refuses it: 500)
+        raise HTTPException(422, f"username {bad_name}")
     throttle: LoginThrottle = request.app.state.login_throttle
     metrics: Metrics = request.app.state.metrics
     address = request.client.host if request.client else "unknown"

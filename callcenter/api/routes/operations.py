@@ -37,7 +37,10 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz(svc: Svc) -> JSONResponse:
     """Readiness: the database answers, Redis answers (``absent`` in single-process mode), AMI
-    is connected (``absent`` when this process runs no bridge)."""
+    is connected (``absent`` when this process runs no bridge). With a FastAGI server in this
+    process, ``agi`` says whether the PBX reached it within ``agi.ready_within_seconds``
+    (``ok``) or not (``silent``: a wrong CALLCENTER_HOST in the dialplan, or a quiet line);
+    it is reported, not counted against readiness."""
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(3), svc.store.engine.connect() as conn:
@@ -55,6 +58,9 @@ async def readyz(svc: Svc) -> JSONResponse:
     else:
         checks["ami"] = "ok" if svc.pbx_connected() else "down"
     ready = all(v in ("ok", "absent") for v in checks.values())
+    if svc.agi_idle is not None:
+        idle = svc.agi_idle()
+        checks["agi"] = "ok" if idle is not None and idle <= svc.agi_ready_within else "silent"
     return JSONResponse(
         {"status": "ready" if ready else "unready", **checks}, status_code=200 if ready else 503
     )

@@ -8,8 +8,8 @@ resolves it to the live channel.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException
 
@@ -18,19 +18,23 @@ from callcenter.api.ports import Services
 from callcenter.api.routes.seats import PBX_ERRORS, own_seat
 from callcenter.api.schemas import (
     Accepted,
-    CallOut,
-    CallWithTimeline,
+    CurrentCallOut,
+    EntryDecisionOut,
     HandOffOut,
+    MyCallOut,
     QualificationIn,
+    RecentCallOut,
     StepOut,
     TransferIn,
 )
 from callcenter.auth.tokens import Identity
 from callcenter.domain.events import CallQualified, Clock
 from callcenter.domain.seats import Seat
+from callcenter.storage.search import CallQuery
 
 router = APIRouter(prefix="/me/call", tags=["operator"], dependencies=GUARD, responses=UNAUTHORIZED)
 
+RECENT = timedelta(minutes=30)  # the FastAGI's repeat-caller window (agi.repeat_window_minutes)
 NO_CALL: Responses = {**PBX_ERRORS, 409: {"description": "no call on the operator's seat"}}
 IdempotencyKey = Annotated[
     str | None,
@@ -48,15 +52,57 @@ def current(svc: Services, who: Identity) -> tuple[Seat, str]:
     return seat, seat.call_id
 
 
+def entry_decision(steps: list[dict[str, Any]]) -> EntryDecisionOut | None:
+    """The FastAGI's decision, from the call's last ``entry_decision`` step."""
+    for step in reversed(steps):
+        if step["kind"] == "entry_decision":
+            p = step["payload"]
+            return EntryDecisionOut(
+                priority=int(p.get("priority") or 0),
+                reason=str(p.get("reason") or ""),
+                route=str(p.get("route") or "queue"),
+                line_type=str(p.get("number_kind") or ""),
+                repeat_count=int(p.get("repeat_count") or 0),
+                callback_after_abandon=bool(p.get("callback_after_abandon")),
+            )
+    return None
+
+
+async def recent_calls(svc: Services, row: dict[str, Any]) -> list[RecentCallOut]:
+    """The same number's other calls in the last 30 minutes (none for a withheld number)."""
+    number = row["caller_e164"]
+    if not number:
+        return []
+    since = (row["rang_at"] or datetime.now(UTC)) - RECENT
+    found = await svc.search.search(CallQuery(numbers=(number,), since=since, limit=20))
+    return [
+        RecentCallOut(**{k: r[k] for k in RecentCallOut.model_fields})
+        for r in found
+        if r["id"] != row["id"]
+    ]
+
+
 @router.get("", responses=NO_CALL)
-async def my_call(svc: Svc, who: Who) -> CallWithTimeline:
-    """The call on the operator's seat, with its timeline."""
+async def my_call(svc: Svc, who: Who) -> MyCallOut:
+    """The call on the operator's seat, with its timeline, the FastAGI's entry decision and
+    the same number's calls of the last 30 minutes with their outcome (the read is in the
+    access log)."""
     _seat, call_id = current(svc, who)
     row = await svc.store.get_call(call_id)
     if row is None:
         raise HTTPException(409, "the call is not recorded yet")
+    await svc.users.log_access(
+        username=who.username,
+        role=who.role.value,
+        action="timeline",
+        call_id=call_id,
+        detail="own call (GET /me/call)",
+    )
     steps = await svc.store.timeline(call_id)
-    return CallWithTimeline(call=CallOut(**row), steps=[StepOut(**s) for s in steps])
+    call = CurrentCallOut(
+        **row, entry_decision=entry_decision(steps), recent_calls=await recent_calls(svc, row)
+    )
+    return MyCallOut(call=call, steps=[StepOut(**s) for s in steps])
 
 
 @router.post("/answer", responses=NO_CALL)

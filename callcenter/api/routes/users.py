@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import APIRouter, HTTPException
 
@@ -10,6 +11,7 @@ from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
 from callcenter.api.schemas import UserIn, UserOut
 from callcenter.storage.users import User, UserExistsError
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/users", tags=["users"], dependencies=GUARD, responses=UNAUTHORIZED)
 
 
@@ -24,10 +26,20 @@ async def list_users(svc: Svc) -> list[UserOut]:
     return [user_out(u) for u in await svc.users.all()]
 
 
-@router.post("", status_code=201, responses={409: {"description": "user exists"}})
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        409: {"description": "user exists (names are compared ignoring case)"},
+        422: {"description": "invalid, or the seat is not one the PBX has"},
+    },
+)
 async def add_user(body: UserIn, svc: Svc) -> UserOut:
     if body.role == "operator" and not body.seat:
         raise HTTPException(422, "an operator needs a seat")
+    if body.seat is not None and svc.seats.seat(body.seat) is None:
+        known = ", ".join(s.name for s in svc.seats.seats()) or "none yet"
+        raise HTTPException(422, f"seat {body.seat!r} is not a seat of the PBX (known: {known})")
     try:
         password_hash = await asyncio.to_thread(svc.passwords.hash, body.password)
         user = await svc.users.add(body.username, password_hash, body.role, body.seat)
@@ -38,9 +50,16 @@ async def add_user(body: UserIn, svc: Svc) -> UserOut:
 
 @router.post("/{username}/disable", responses={404: {"description": "no such user"}})
 async def disable_user(username: str, svc: Svc) -> UserOut:
-    """Disable the account: its tokens stop working at once."""
+    """Disable the account: its tokens stop working at once, its open live feeds close (4401)
+    on every API process."""
     if not await svc.users.set_disabled(username):
         raise HTTPException(404, "no such user")
     user = await svc.users.get(username)
     assert user is not None
+    # Every API process reads the live log: each closes the user's feeds (callcenter.api.live).
+    # If it cannot be written, each feed still sees the disable at its next database re-check.
+    try:
+        await svc.hub.publish("user", "disabled", payload={"username": user.username})
+    except Exception as exc:
+        log.warning("disable of %s not published on the live log: %s", user.username, exc)
     return user_out(user)

@@ -34,7 +34,7 @@ export class Dispatcher {
       await this.page.keyboard.press(want > at ? 'ArrowDown' : 'ArrowUp');
     }
     await expect(row).toHaveAttribute('aria-selected', 'true');
-    const first = this.page.getByTestId('candidates').getByRole('listitem').first();
+    const first = this.page.getByTestId('candidates').getByRole('button').first();
     const unit = ((await first.getAttribute('data-testid')) ?? '').replace(/^candidate-/, '');
     expect(unit).not.toBe('');
     await this.page.keyboard.press('1');

@@ -29,6 +29,34 @@ export class Operator {
     await expect(this.page.getByTestId('seat-state')).toBeVisible();
   }
 
+  /** Makes sure the seat takes calls (an earlier run may have left it paused or logged out). */
+  async makeReady(): Promise<void> {
+    const resume = this.page.getByRole('button', { name: /^(Reprendre|Resume|استئناف)$/ });
+    const login = this.page.getByRole('button', { name: /^(Ouvrir le poste|Log the seat in|فتح المركز)$/ });
+    if (await resume.isVisible()) await resume.click();
+    if (await login.isVisible()) await login.click();
+    await expect(resume).toHaveCount(0);
+    await expect(login).toHaveCount(0);
+  }
+
+  /** Pause with a reason from the configured list (by its shown label), then resume. */
+  async pauseAndResume(reasonLabel: string, pausedText: string): Promise<void> {
+    await this.page.getByLabel(/Motif de pause|Pause reason|سبب الاستراحة/).selectOption({ label: reasonLabel });
+    await this.page.getByRole('button', { name: /^(Pause|استراحة)$/ }).click();
+    // In a busy room the seat may already ring: it keeps its call, and shows the pause.
+    await expect(this.page.getByText(pausedText)).toBeVisible();
+    await this.shots('operator-paused');
+    await this.page.getByRole('button', { name: /^(Reprendre|Resume|استئناف)$/ }).click();
+    await expect(this.page.getByText(pausedText)).toHaveCount(0);
+  }
+
+  /** A reload (or a network drop, or an expired session) loses nothing typed: the draft stays. */
+  async reloadKeepsTheDraft(address: string): Promise<void> {
+    await this.page.reload();
+    await expect(this.page.getByTestId('address')).toHaveValue(address);
+    await expect(this.page.getByTestId('incident_type')).toBeFocused();
+  }
+
   /** Waits for the seat to ring (up to a few minutes: the demo's callers arrive at random). */
   async waitForTheRing(): Promise<void> {
     await expect(this.page.getByTestId('call-card')).toHaveAttribute('data-ringing', 'true', { timeout: 180_000 });
@@ -36,14 +64,35 @@ export class Operator {
     await expect(this.page.getByTestId('caller-number')).toBeVisible();
   }
 
-  async answer(): Promise<void> {
+  /** Answers; false when the caller gave up before (the ringing stopped). */
+  async answer(): Promise<boolean> {
     await this.shots('operator-ringing');
-    await this.page.getByTestId('answer').click();
-    await expect(this.page.getByTestId('qualification')).toBeVisible();
+    return this.unlessTheCallerHangsUp(async () => {
+      await this.page.getByTestId('answer').click({ timeout: 10_000 });
+      await expect(this.page.getByTestId('qualification')).toBeVisible();
+    });
   }
 
-  /** Fills the form with the keyboard only: the incident list has the focus once answered. */
-  async qualifyWithTheKeyboard(q: Qualification): Promise<void> {
+  /** Runs a step of the call; false (not an error) when the call left the seat meanwhile. */
+  private async unlessTheCallerHangsUp(step: () => Promise<void>): Promise<boolean> {
+    try {
+      await step();
+      return true;
+    } catch (error) {
+      const card = this.page.getByTestId('call-card');
+      const gone = !(await this.page.getByTestId('qualification').isVisible()) && (await card.getAttribute('data-ringing')) !== 'true';
+      if (gone) return false;
+      throw error;
+    }
+  }
+
+  /** Fills the form with the keyboard only: the incident list has the focus once answered.
+   * False when the caller hung up meanwhile (the form is gone with the call). */
+  async qualifyWithTheKeyboard(q: Qualification): Promise<boolean> {
+    return this.unlessTheCallerHangsUp(() => this.fill(q));
+  }
+
+  private async fill(q: Qualification): Promise<void> {
     const incident = this.page.getByTestId('incident_type');
     await expect(incident).toBeFocused();
     const kb = this.page.keyboard;
@@ -63,13 +112,22 @@ export class Operator {
     await this.shots('operator-qualification');
   }
 
-  /** Ctrl+Enter hands off; returns the ticket id shown as sent. */
-  async handOff(): Promise<string> {
-    await this.page.keyboard.press('Control+Enter');
+  /** Ctrl+Enter hands off (Enter from a one-line field does too); returns the ticket id shown,
+   * or null when the caller hung up first (the form is gone: the call left the seat). */
+  async handOff(key = 'Control+Enter'): Promise<string | null> {
+    const form = this.page.getByTestId('qualification');
+    if (!(await form.isVisible())) return null;
+    const before = await this.page.getByTestId('tickets').locator('li').count();
+    await this.page.keyboard.press(key);
     const ticket = this.page.getByTestId('tickets').locator('li').first();
+    await expect(async () => {
+      const gone = !(await form.isVisible());
+      const sent = (await this.page.getByTestId('tickets').locator('li').count()) > before;
+      expect(gone || sent).toBe(true);
+    }).toPass({ timeout: 15_000 });
+    if ((await this.page.getByTestId('tickets').locator('li').count()) <= before) return null;
     await expect(ticket).toHaveAttribute('data-state', /sent|escalated|acknowledged/);
-    const id = (await ticket.getAttribute('data-testid'))!.replace(/^ticket-/, '');
-    return id;
+    return (await ticket.getAttribute('data-testid'))!.replace(/^ticket-/, '');
   }
 
   async seesAcknowledgedBy(ticket: string, unit: string, text: string): Promise<void> {
@@ -79,8 +137,11 @@ export class Operator {
     await expect(row).toContainText(unit);
   }
 
+  /** Hangs up, unless the caller already did. */
   async hangUp(): Promise<void> {
-    await this.page.getByTestId('hangup').focus();
+    const button = this.page.getByTestId('hangup');
+    if (!(await button.isVisible())) return;
+    await button.focus().catch(() => {});
     await this.page.keyboard.press('Enter');
     await expect(this.page.getByTestId('hangup')).toHaveCount(0, { timeout: 30_000 });
   }

@@ -11,7 +11,10 @@ export class Problems {
 
   watch(page: Page, who: string): void {
     page.on('console', (message) => {
-      if (message.type() === 'error') this.seen.push(`${who} console error: ${message.text()}`);
+      // The browser also logs each HTTP error as "Failed to load resource": the response
+      // listener below judges those (expected or not), so they are not counted twice.
+      if (message.type() !== 'error' || message.text().startsWith('Failed to load resource')) return;
+      this.seen.push(`${who} console error: ${message.text()}`);
     });
     page.on('pageerror', (error) => this.seen.push(`${who} page error: ${error.message}`));
     page.on('requestfailed', (request) => {

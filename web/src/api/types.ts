@@ -46,6 +46,8 @@ export interface RecentCall {
   rang_at: string | null;
   outcome: string | null;
   state?: string;
+  seat?: string | null;
+  incident_type?: string | null;
 }
 
 export interface CallOut {

@@ -125,7 +125,7 @@ function Header({ title, session, onSignOut }: { title: MessageKey; session: Ses
       <h1>{t(title)}</h1>
       {session ? (
         <span className="cc-user" data-testid="signed-in">
-          {t('user.signedIn', { user: session.username, seat: session.seat ?? session.role })}
+          {session.seat ? t('user.signedIn', { user: session.username, seat: session.seat }) : session.username}
         </span>
       ) : null}
       <NativeSelect

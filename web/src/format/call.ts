@@ -12,7 +12,7 @@ export interface CallFacts {
 }
 
 export function callFacts(data: CallWithTimeline): CallFacts {
-  const entered = data.steps.find((s) => s.kind === 'entered' && ('route' in s.payload || 'reason' in s.payload));
+  const entered = data.steps.find((s) => s.kind === 'entry_decision' || (s.kind === 'entered' && ('route' in s.payload || 'reason' in s.payload)));
   const p = entered?.payload ?? {};
   const fromSteps: EntryDecision | null = entered
     ? {

@@ -101,11 +101,15 @@ function withSeat(state: OperatorState, seat: SeatOut, now: number, wrapupSecond
   return { ...state, seat, wrapUpUntil };
 }
 
+const BUSY = new Set(['ringing', 'in_call', 'wrap_up']);
+
+/** A seat action as the feed reports it. Pausing a seat that rings or talks does not end the
+ * call: the seat keeps its call state (the reason is kept) and is re-read from the PBX. */
 const SEAT_KINDS: Record<string, (seat: SeatOut, reason: string | null) => SeatOut> = {
   login: (s) => ({ ...s, state: 'available', paused_reason: null }),
   logout: (s) => ({ ...s, state: 'logged_out', paused_reason: null, call_id: null }),
-  pause: (s, reason) => ({ ...s, state: 'paused', paused_reason: reason }),
-  unpause: (s) => ({ ...s, state: 'available', paused_reason: null }),
+  pause: (s, reason) => (BUSY.has(s.state) ? { ...s, paused_reason: reason } : { ...s, state: 'paused', paused_reason: reason }),
+  unpause: (s) => (BUSY.has(s.state) ? { ...s, paused_reason: null } : { ...s, state: 'available', paused_reason: null }),
 };
 
 function onLive(state: OperatorState, event: LiveEvent, now: number, wrapupSeconds: number | null): OperatorState {
@@ -113,7 +117,8 @@ function onLive(state: OperatorState, event: LiveEvent, now: number, wrapupSecon
     const change = SEAT_KINDS[event.kind];
     if (state.seat === null || change === undefined) return { ...state, stale: { ...state.stale, seat: true } };
     const reason = typeof event.payload.reason === 'string' ? event.payload.reason : null;
-    return withSeat(state, change(state.seat, reason), now, wrapupSeconds);
+    const next = withSeat(state, change(state.seat, reason), now, wrapupSeconds);
+    return BUSY.has(state.seat.state) ? { ...next, stale: { ...next.stale, seat: true } } : next;
   }
   if (event.topic === 'call') {
     const callState = typeof event.payload.state === 'string' ? event.payload.state : null;

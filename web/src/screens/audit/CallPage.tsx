@@ -47,8 +47,7 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
       const timeline = await api.get<{ steps: FullStep[] }>(`/audit/calls/${id}/timeline`);
       const [linked, access] = await Promise.all([
         api.get<LinkedCall[]>(`/audit/calls/${id}/linked`),
-        // `call` is the access log's filter after the paging change; `call_id` before it.
-        api.get<unknown>(`/audit/access-log?call=${id}&call_id=${id}&limit=200`),
+        api.get<unknown>(`/audit/access-log?call_id=${id}&limit=200`), // newest first
       ]);
       if (live) setData({ call, steps: timeline.steps, linked, access: entries(access).filter((a) => a.call_id === callId) });
     })().catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));

@@ -137,21 +137,22 @@ export function DispatchConsole() {
                 ) : (
                   <Stack gap={6} role="list" data-testid="candidates">
                     {candidates.map((c, i) => (
-                      <Button
-                        key={c.unit}
-                        role="listitem"
-                        variant={state.picked === i ? 'filled' : 'default'}
-                        className="cc-candidate"
-                        data-picked={state.picked === i}
-                        justify="space-between"
-                        fullWidth
-                        onClick={() => controller.store.dispatch({ type: 'pick', index: i })}
-                        leftSection={<span className="cc-kbd">{i + 1}</span>}
-                        rightSection={<span className="cc-ltr">{formatDistance(c.distance_m, locale)}</span>}
-                        data-testid={`candidate-${c.unit}`}
-                      >
-                        <span className="cc-ltr">{c.unit}</span>&nbsp;· {labelOf(t, 'unit.kind', c.kind)}
-                      </Button>
+                      <div role="listitem" key={c.unit}>
+                        <button
+                          type="button"
+                          className="cc-candidate"
+                          data-picked={state.picked === i}
+                          aria-pressed={state.picked === i}
+                          onClick={() => controller.store.dispatch({ type: 'pick', index: i })}
+                          data-testid={`candidate-${c.unit}`}
+                        >
+                          <span className="cc-kbd" aria-hidden="true">{i + 1}</span>
+                          <span>
+                            <span className="cc-ltr">{c.unit}</span> · {labelOf(t, 'unit.kind', c.kind)}
+                          </span>
+                          <span className="cc-ltr">{formatDistance(c.distance_m, locale)}</span>
+                        </button>
+                      </div>
                     ))}
                   </Stack>
                 )}

@@ -77,7 +77,7 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
                 {t('call.withheld')}
               </Badge>
             )}
-            {facts?.decision?.callback_after_abandon ? <Badge color="amber" variant="filled" c="#1a1300">{t('call.callbackAfterAbandon')}</Badge> : null}
+            {facts?.decision?.callback_after_abandon ? <Badge color="amber" variant="filled">{t('call.callbackAfterAbandon')}</Badge> : null}
           </Group>
           <dl className="cc-dl">
             <dt>{t('call.lineType')}</dt>
@@ -90,9 +90,15 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
               <>
                 <dt>{t('call.decision')}</dt>
                 <dd data-testid="decision">
-                  {t('call.priority')} {String(facts.decision.priority ?? '–')}
-                  {facts.decision.reason ? ` · ${t('call.reason')} : ${facts.decision.reason}` : ''}
-                  {facts.decision.route === 'overflow' ? ` · ${t('call.route.overflow')}` : ''}
+                  <div>
+                    {t('call.priority')} {String(facts.decision.priority ?? '–')}
+                    {facts.decision.route === 'overflow' ? ` · ${t('call.route.overflow')}` : ''}
+                  </div>
+                  {facts.decision.reason ? (
+                    <div>
+                      {t('call.reason')} : <bdi>{facts.decision.reason}</bdi>
+                    </div>
+                  ) : null}
                 </dd>
               </>
             ) : null}
@@ -102,7 +108,8 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
                 <List size="sm" spacing={2}>
                   {facts.recent.map((r) => (
                     <List.Item key={r.id}>
-                      {formatTime(r.rang_at, config.time_zone, locale)} {labelOf(t, 'outcome', r.outcome ?? 'none')}
+                      <span className="cc-ltr">{formatTime(r.rang_at, config.time_zone, locale)}</span> {labelOf(t, 'outcome', r.outcome ?? 'none')}
+                      {r.incident_type ? ` · ${labelOf(t, 'incident', r.incident_type)}` : ''}
                     </List.Item>
                   ))}
                 </List>
@@ -126,15 +133,20 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
         ) : null}
       </Group>
       {inCall && c ? (
-        <Group mt="sm" gap="sm" align="flex-end">
-          <Button variant="outline" onClick={run(() => controller.transfer('requeue'))} disabled={busy}>
-            {t('call.transferQueue')}
-          </Button>
-          <TextInput label={t('call.transferTarget')} value={target} onChange={(e) => setTarget(e.currentTarget.value)} w={200} />
-          <Button variant="outline" onClick={run(() => controller.transfer(target.trim()))} disabled={busy || !/^seat\d{2}$/i.test(target.trim())}>
-            {t('call.transferSeat')}
-          </Button>
-        </Group>
+        <fieldset className="cc-transfer">
+          <legend>{t('call.transfer')}</legend>
+          <Group gap="sm" align="flex-end">
+            <Button variant="outline" onClick={run(() => controller.transfer('requeue'))} disabled={busy}>
+              {t('call.transferQueue')}
+            </Button>
+            <Group gap="xs" align="flex-end" wrap="nowrap">
+              <TextInput label={t('call.transferTarget')} value={target} onChange={(e) => setTarget(e.currentTarget.value)} w={190} className="cc-ltr-input" />
+              <Button variant="outline" onClick={run(() => controller.transfer(target.trim()))} disabled={busy || !/^seat\d{2}$/i.test(target.trim())}>
+                {t('call.transferSeat')}
+              </Button>
+            </Group>
+          </Group>
+        </fieldset>
       ) : null}
     </Paper>
   );

@@ -103,10 +103,10 @@ export function QualificationForm({ controller, call }: { controller: OperatorCo
         {t('form.coordinates')}
       </Text>
       <SimpleGrid cols={2} spacing="sm">
-        <TextInput label={t('form.latitude')} inputMode="decimal" dir="ltr" value={draft.latitude} onChange={(e) => set('latitude')(e.currentTarget.value)} error={errors.latitude} autoComplete="off" />
-        <TextInput label={t('form.longitude')} inputMode="decimal" dir="ltr" value={draft.longitude} onChange={(e) => set('longitude')(e.currentTarget.value)} error={errors.longitude} autoComplete="off" />
+        <TextInput label={t('form.latitude')} inputMode="decimal" className="cc-ltr-input" value={draft.latitude} onChange={(e) => set('latitude')(e.currentTarget.value)} error={errors.latitude} autoComplete="off" />
+        <TextInput label={t('form.longitude')} inputMode="decimal" className="cc-ltr-input" value={draft.longitude} onChange={(e) => set('longitude')(e.currentTarget.value)} error={errors.longitude} autoComplete="off" />
       </SimpleGrid>
-      <TextInput mt="sm" label={t('form.callback')} inputMode="tel" dir="ltr" value={draft.callback_e164} onChange={(e) => set('callback_e164')(e.currentTarget.value)} error={errors.callback_e164} autoComplete="off" data-testid="callback_e164" />
+      <TextInput mt="sm" label={t('form.callback')} inputMode="tel" className="cc-ltr-input" value={draft.callback_e164} onChange={(e) => set('callback_e164')(e.currentTarget.value)} error={errors.callback_e164} autoComplete="off" data-testid="callback_e164" />
       <Textarea mt="sm" label={t('form.notes')} autosize minRows={2} maxRows={6} value={draft.notes} onChange={(e) => set('notes')(e.currentTarget.value)} onKeyDown={ctrlEnter} error={errors.notes} data-testid="notes" />
       {formError ? (
         <Alert color="danger" role="alert" mt="sm">

@@ -24,6 +24,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
   const [busy, setBusy] = useState(false);
   const seat = state.seat;
   const left = wrapUpLeft(state, now);
+  const paused = seat !== null && (seat.state === 'paused' || seat.paused_reason !== null);
 
   const act = async (action: 'login' | 'logout' | 'pause' | 'unpause') => {
     setBusy(true);
@@ -48,7 +49,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
           </Badge>
         ) : null}
       </Group>
-      {seat?.state === 'paused' && seat.paused_reason ? (
+      {paused && seat?.paused_reason ? (
         <Text mb="sm">{t('seat.pausedFor', { reason: labelOf(t, 'pause', seat.paused_reason) })}</Text>
       ) : null}
       {left !== null ? (
@@ -62,7 +63,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
         </Button>
       ) : (
         <Group align="flex-end" gap="sm">
-          {seat.state === 'paused' ? (
+          {paused ? (
             <Button onClick={() => act('unpause')} loading={busy} color="ok">
               {t('seat.unpause')}
             </Button>

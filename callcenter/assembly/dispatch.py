@@ -1,9 +1,10 @@
 """The dispatch hand-off assembled from settings: service, desk, relay and escalation tasks.
 
-``open_dispatch`` is for the composition root (``callcenter.app``): it builds everything over
-the given store and event sink, starts the relay and the escalation check as owned tasks, and
-stops them (and closes Redis) on exit. Given the live hub (``live``), the relay, the escalation
-check and the acknowledger announce ticket changes on it (``callcenter.dispatch.feed``).
+``open_dispatch`` is for the room's assembly (``callcenter.assembly.room``): it builds
+everything over the given store and event sink, starts the relay and the escalation check as
+owned tasks, and stops them (and closes Redis) on exit. Given the live hub (``live``), the
+relay, the escalation check and the acknowledger announce ticket changes on it
+(``callcenter.dispatch.feed``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from redis.asyncio import Redis
 from callcenter.dispatch.board import TicketBoard
 from callcenter.dispatch.desk import AckRecorder, EmbeddedDispatchDesk, TicketAcknowledger
 from callcenter.dispatch.escalation import Escalator
-from callcenter.dispatch.feed import LivePublisher, TicketFeed
+from callcenter.dispatch.feed import TicketFeed
 from callcenter.dispatch.handoff import CallLookup, HandoffService
 from callcenter.dispatch.qualification import Taxonomy
 from callcenter.dispatch.units import UnitRegistry
@@ -29,7 +30,7 @@ from callcenter.messaging.connection import connect
 from callcenter.messaging.consumer import StreamDispatchDesk
 from callcenter.messaging.relay import OutboxRelay, Publisher, TablePublisher
 from callcenter.messaging.stream import DispatchStream
-from callcenter.pipeline.ports import DispatchDesk, EventSink
+from callcenter.pipeline.ports import DispatchDesk, EventSink, Notifier
 from callcenter.settings import Settings
 from callcenter.storage.outbox import Outbox
 from callcenter.storage.store import TimelineStore
@@ -66,7 +67,7 @@ def build_dispatch(
     calls: CallLookup | None = None,
     room: bool = True,
     shared_view: bool = False,
-    live: LivePublisher | None = None,
+    live: Notifier | None = None,
 ) -> Dispatch:
     """``calls``: where the service checks a call's state (``PipelineCalls`` over the
     processor's cache saves a database read per qualification; default: the store).
@@ -122,7 +123,7 @@ def build_dispatch(
         publisher,
         sink,
         batch=cfg.relay_batch,
-        announce=feed.created if feed else None,
+        announce=feed.relayed if feed else None,
     )
     store.on_dispatch(relay.wake)
     escalator = Escalator(
@@ -153,7 +154,7 @@ async def open_dispatch(
     console: str | None = None,
     calls: CallLookup | None = None,
     shared_view: bool = False,
-    live: LivePublisher | None = None,
+    live: Notifier | None = None,
 ) -> AsyncIterator[Dispatch]:
     """Build the hand-off, seed the default units, run relay, escalation and the recorder of
     acknowledgements made by other processes until exit."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from callcenter.dispatch.errors import DispatchError
+from callcenter.assembly.dispatch import build_dispatch
 from callcenter.dispatch.handoff import PipelineCalls
-from callcenter.dispatch.runtime import build_dispatch
+from callcenter.errors import DispatchError
 from callcenter.live.hub import LiveHub
 from callcenter.messaging.connection import connect
 from callcenter.messaging.fanout import RedisStreamLog

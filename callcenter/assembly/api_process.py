@@ -5,6 +5,8 @@ log, the seat board and the bridge's heartbeat in Redis) and asks the bridge for
 else: PBX actions, events for the ordered runner, dispatch hand-offs (``callcenter.remote.ports``).
 Radio dispatchers acknowledge tickets here directly (the ticket table); the bridge puts the
 acknowledgement on the call's timeline (``AckRecorder``), as for the dispatch console CLI.
+
+Lifecycle, as the room's: ``async with process: await process.serve(stop)``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from types import TracebackType
+from typing import Self
+
+import uvicorn
 
 from callcenter.api.ports import Services
-from callcenter.auth.passwords import Passwords
-from callcenter.auth.tokens import Tokens, signing_secret
+from callcenter.assembly.api import api_server, live_log, services
 from callcenter.dispatch.board import TicketBoard
 from callcenter.dispatch.desk import TicketAcknowledger
 from callcenter.dispatch.feed import TicketFeed
@@ -27,11 +32,9 @@ from callcenter.messaging.consumer import StreamDispatchDesk
 from callcenter.messaging.seat_snapshot import RemoteSeatBoard
 from callcenter.remote.ports import RemoteEventSink, RemoteHandOff, RemotePbx
 from callcenter.remote.roles import ServeRole, check_role
-from callcenter.room import api_server, live_log
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.tickets import TicketStore
-from callcenter.storage.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,9 @@ class ApiProcess:
         self.feed_log = feed_log or live_log(settings)
         self.hub = LiveHub(self.feed_log)
         self.services = self._services()
+        self.server: uvicorn.Server | None = None
+        self._board_stop = asyncio.Event()
+        self._board: asyncio.Task[None] | None = None
 
     def _services(self) -> Services:
         s = self.settings
@@ -77,11 +83,9 @@ class ApiProcess:
             claim_idle_ms=int(s.dispatch.claim_idle_seconds * 1000),
             timeout=s.dispatch.redis_timeout_seconds,
         )
-        return Services(
-            store=self.store,
-            users=UserStore(self.store.engine),
-            tokens=Tokens(signing_secret(s.api.jwt_secret.get_secret_value(), demo=s.demo)),
-            passwords=Passwords(),
+        return services(
+            s,
+            self.store,
             hub=self.hub,
             pbx=RemotePbx(self.client),
             seats=self.board,
@@ -92,24 +96,40 @@ class ApiProcess:
             counters=lambda: {f"commands_{k}": v for k, v in vars(self.client.stats).items()},
         )
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def __aenter__(self) -> Self:
+        self._board = asyncio.create_task(self.board.run(self._board_stop), name="seat-board")
+        self.server = api_server(self.settings, self.services)
+        return self
+
+    async def serve(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set (or uvicorn exits on SIGTERM/SIGINT)."""
-        board_stop = asyncio.Event()
-        board = asyncio.create_task(self.board.run(board_stop), name="seat-board")
-        server = api_server(self.settings, self.services)
-        api = asyncio.create_task(server.serve(), name="api")
+        assert self.server is not None, "serve() inside `async with`"
+        api = asyncio.create_task(self.server.serve(), name="api")
         stopping = asyncio.create_task(stop.wait(), name="stop")
         try:
             await asyncio.wait({api, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
             log.info("callcenter serve --role api: stopping")
-            server.should_exit = True
+            self.server.should_exit = True
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(api, 10)
-            board_stop.set()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._board_stop.set()
+        if self._board is not None:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(board, 5)
-            await self.feed_log.close()
-            await self.redis.aclose()
-            await self.desk_redis.aclose()
+                await asyncio.wait_for(self._board, 5)
+        await self.feed_log.close()
+        await self.redis.aclose()
+        await self.desk_redis.aclose()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The whole lifecycle in one call."""
+        async with self:
+            await self.serve(stop)

@@ -1,0 +1,39 @@
+"""The simulator's options and its running tally: plain data every part of it reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from callcenter.sim.overflow_plan import LOOP, Step
+
+
+@dataclass
+class SimOptions:
+    timestamps: bool = True
+    noise: bool = True
+    seed: int = 0
+    epoch: float | None = None
+    ring_min: float = 1.0  # simulated operators: ring delay before answering (seconds)
+    ring_max: float = 3.0
+    talk_min: float = 2.0  # talk time of AMI-originated callers (the recording rig's globals)
+    talk_max: float = 6.0
+    no_answer_ratio: float = 0.0  # share of rings a simulated operator lets time out
+    overflow_retry: float = 10.0  # OVERFLOW_RETRY_WAIT: the overflow loop's Wait() (seconds)
+    overflow_loop: tuple[Step, ...] = LOOP  # the [overflow] loop played (overflow.py)
+    moh_classes: frozenset[str] = frozenset({"default"})  # musiconhold.conf's classes
+    agi_url: str | None = None  # e.g. agi://127.0.0.1:4573/qualify
+    agi_budget: float = 0.5
+    overflow_variable: str = "CALLCENTER_ROUTE"
+    overflow_value: str = "overflow"
+    manual_seats: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class Tally:
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    overflowed: int = 0
+    overflow_events: int = 0
+    moh_failures: int = 0  # music on hold asked for a class that does not exist
+    overflow_spins: int = 0  # callers whose overflow loop spun (overflow.py)

@@ -81,7 +81,11 @@ def watch(scenario: str, seconds: float, every: float) -> dict[str, Any]:
                         break
                 except httpx.TransportError:
                     pass
+                if proc.poll() is not None:
+                    raise RuntimeError(f"callcenter demo exited with {proc.returncode}")
                 time.sleep(0.3)
+            else:
+                raise RuntimeError("callcenter demo did not answer in 90 s")
             token = http.post(
                 "/auth/token", data={"username": "supervisor", "password": "demo-password"}
             ).json()["access_token"]

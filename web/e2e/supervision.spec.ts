@@ -13,6 +13,7 @@ import { expect, request, test, type APIRequestContext } from '@playwright/test'
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expectAccessible } from './pages/a11y';
 import { Auditor } from './pages/auditor';
 import { Supervisor } from './pages/supervisor';
 import { Problems } from './pages/watch';
@@ -103,6 +104,7 @@ test('supervisor: the mass casualty fills the queue, the burn-rate alert fires b
   await expect(page.getByTestId('tile-waiting')).not.toHaveAttribute('data-level', 'ok');
   await expect(page.getByTestId('queue-chart')).not.toHaveAttribute('data-samples', '0');
   await page.screenshot({ path: join(SCREENS, 'fr-wallboard-mass-casualty.png'), fullPage: true });
+  await expectAccessible(page, 'fr-wallboard');
 
   const id = await supervisor.reprioritiseTheLastCaller('enfant seul au bout du fil');
   await supervisor.seesAtTheTop(id);
@@ -130,6 +132,7 @@ test('auditor: finds the call answered and handed off earlier, replays it, every
   await expect(page.getByTestId('moment-seat')).toHaveText('Seat 01');
   await expect(page.getByTestId('access-log')).toContainText('auditor');
   await page.screenshot({ path: join(SCREENS, 'en-audit-call.png'), fullPage: true });
+  await expectAccessible(page, 'en-audit-call');
   expect(problems.seen).toEqual([]);
 });
 
@@ -145,6 +148,7 @@ test('right to left: the wallboard (and its wall mode) and the auditor screens i
   await supervisor.logIn('supervisor', PASSWORD);
   await expect(wallPage.locator('html')).toHaveAttribute('dir', 'rtl');
   await wallPage.screenshot({ path: join(SCREENS, 'ar-wallboard.png'), fullPage: true });
+  await expectAccessible(wallPage, 'ar-wallboard');
   await supervisor.open(demo.url, 'ar', true);
   await expect(wallPage.getByTestId('feed-status')).toHaveAttribute('data-status', 'live');
   await expect(wallPage.locator('[data-testid^=reprioritise-]')).toHaveCount(0); // nothing to click on the wall
@@ -159,8 +163,10 @@ test('right to left: the wallboard (and its wall mode) and the auditor screens i
   await expect(auditPage.locator('html')).toHaveAttribute('dir', 'rtl');
   await auditor.search({ seat: 'Seat 01' });
   await auditPage.screenshot({ path: join(SCREENS, 'ar-audit-search.png'), fullPage: true });
+  await expectAccessible(auditPage, 'ar-audit-search');
   await auditor.openCall(callId);
   await auditPage.screenshot({ path: join(SCREENS, 'ar-audit-call.png'), fullPage: true });
+  await expectAccessible(auditPage, 'ar-audit-call');
   await auditPage.emulateMedia({ media: 'print' });
   await auditPage.screenshot({ path: join(SCREENS, 'ar-audit-print.png'), fullPage: true });
   expect(problems.seen).toEqual([]);

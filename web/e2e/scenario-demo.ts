@@ -44,8 +44,14 @@ async function freePair(): Promise<number> {
 
 export interface RunningDemo {
   url: string;
+  /** Stops the room and starts it again on the same ports and data (a server restart). */
+  restart: () => Promise<void>;
   stop: () => Promise<void>;
 }
+
+// A configured signing secret (the demo draws a random one per process otherwise): tokens
+// survive a restart, as in a real room.
+const JWT_SECRET = 'e2e-secret-for-the-restart-test-0123456789';
 
 export async function startDemo(scenario: string, seats: string[], logName: string): Promise<RunningDemo> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callcenter-e2e-'));
@@ -57,48 +63,60 @@ export async function startDemo(scenario: string, seats: string[], logName: stri
   mkdirSync(join(HERE, '..', 'test-results'), { recursive: true });
   const log = createWriteStream(join(HERE, '..', 'test-results', logName));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CALLCENTER_REDIS__') && !k.startsWith('CALLCENTER_DATABASE__')));
-  const child: ChildProcess = spawn(bin, [...pre, 'demo', '--scenario', scenario, ...seats.flatMap((s) => ['--seat', s])], {
-    cwd: REPO,
-    env: {
-      ...env,
-      CALLCENTER_DATA_DIR: dataDir,
-      CALLCENTER_API__HOST: '127.0.0.1',
-      CALLCENTER_API__PORT: String(api),
-      CALLCENTER_AMI__HOST: '127.0.0.1',
-      CALLCENTER_AMI__PORT: String(ami),
-      CALLCENTER_AGI__HOST: '127.0.0.1',
-      CALLCENTER_AGI__PORT: String(agi),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const until = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`callcenter demo exited with ${child.exitCode}`);
-    if (Date.now() > until) {
-      child.kill('SIGKILL');
-      throw new Error(`callcenter demo did not answer on ${url} in time`);
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(bin, [...pre, 'demo', '--scenario', scenario, ...seats.flatMap((s) => ['--seat', s])], {
+      cwd: REPO,
+      env: {
+        ...env,
+        CALLCENTER_DATA_DIR: dataDir,
+        CALLCENTER_API__HOST: '127.0.0.1',
+        CALLCENTER_API__PORT: String(api),
+        CALLCENTER_API__JWT_SECRET: JWT_SECRET,
+        CALLCENTER_AMI__HOST: '127.0.0.1',
+        CALLCENTER_AMI__PORT: String(ami),
+        CALLCENTER_AGI__HOST: '127.0.0.1',
+        CALLCENTER_AGI__PORT: String(agi),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    const until = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`callcenter demo exited with ${child.exitCode}`);
+      if (Date.now() > until) {
+        child.kill('SIGKILL');
+        throw new Error(`callcenter demo did not answer on ${url} in time`);
+      }
+      try {
+        if ((await fetch(`${url}/readyz`)).ok) return child;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 300));
     }
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGINT');
-      await new Promise<void>((done) => {
-        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          done();
-        });
-      });
-    }
-    rmSync(dataDir, { recursive: true, force: true });
   };
-  return { url, stop };
+  const halt = async (child: ChildProcess) => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGINT');
+    await new Promise<void>((done) => {
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        done();
+      });
+    });
+  };
+  let child = await launch();
+  return {
+    url,
+    restart: async () => {
+      await halt(child);
+      child = await launch();
+    },
+    stop: async () => {
+      await halt(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -109,6 +109,10 @@ test('supervisor: the mass casualty fills the queue, the burn-rate alert fires b
   const id = await supervisor.reprioritiseTheLastCaller('enfant seul au bout du fil');
   await supervisor.seesAtTheTop(id);
   await page.screenshot({ path: join(SCREENS, 'fr-wallboard-reprioritised.png'), fullPage: true });
+
+  await supervisor.forcePause('Seat 20', 1); // the second reason: training
+  await expect(page.getByTestId('seat-Seat 20')).toContainText('Formation');
+  await supervisor.logOut('Seat 19');
   expect(problems.seen).toEqual([]);
 });
 
@@ -136,8 +140,8 @@ test('auditor: finds the call answered and handed off earlier, replays it, every
   expect(problems.seen).toEqual([]);
 });
 
-test('right to left: the wallboard (and its wall mode) and the auditor screens in Arabic', async ({ browser }) => {
-  test.setTimeout(120_000);
+test('right to left: the wallboard (and its wall mode, through a server restart) and the auditor screens in Arabic', async ({ browser }) => {
+  test.setTimeout(240_000);
   const callId = await handedOff;
   const problems = new Problems();
   const sup = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -153,6 +157,20 @@ test('right to left: the wallboard (and its wall mode) and the auditor screens i
   await expect(wallPage.getByTestId('feed-status')).toHaveAttribute('data-status', 'live');
   await expect(wallPage.locator('[data-testid^=reprioritise-]')).toHaveCount(0); // nothing to click on the wall
   await wallPage.screenshot({ path: join(SCREENS, 'ar-wallboard-wall.png') });
+  // The server restarts (its live log starts again from nothing): the wall notices, comes
+  // back by itself and reloads its state, with nobody touching it.
+  expect(problems.seen).toEqual([]);
+  const dropped = wallPage.waitForFunction(() => document.querySelector('[data-testid=feed-status]')?.getAttribute('data-status') !== 'live', null, { timeout: 60_000 });
+  await demo.restart();
+  await dropped;
+  await expect(wallPage.getByTestId('feed-status')).toHaveAttribute('data-status', 'live', { timeout: 60_000 });
+  await expect(wallPage.getByTestId('seat-grid').locator('li')).toHaveCount(20);
+  await expect(wallPage.locator('input[autocomplete="username"]')).toHaveCount(0);
+  // While the server was away, the socket's reconnections and any read in flight failed, as
+  // they should: nothing else.
+  const away = /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|\/wallboard\/(board|waiting)/;
+  expect(problems.seen.filter((p) => !away.test(p))).toEqual([]);
+  problems.seen.length = 0;
 
   const aud = await browser.newContext();
   const auditPage = await aud.newPage();

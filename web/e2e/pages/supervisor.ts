@@ -51,4 +51,20 @@ export class Supervisor {
   async seesAtTheTop(id: string): Promise<void> {
     await expect(this.page.getByTestId(`waiting-${id}`)).toHaveAttribute('data-position', '1', { timeout: 15_000 });
   }
+
+  /** Force-pause a seat with a reason from the list (the keyboard picks it), then see it paused. */
+  async forcePause(seat: string, reasonDown: number): Promise<void> {
+    await this.page.getByRole('button', { name: new RegExp(`${seat}`) }).filter({ hasText: /Pause|استراحة/ }).first().click();
+    const reason = this.page.getByTestId('force-pause-reason');
+    await expect(reason).toBeFocused();
+    for (let i = 0; i < reasonDown; i += 1) await this.page.keyboard.press('ArrowDown');
+    await this.page.getByTestId('seat-action-confirm').click();
+    await expect(this.page.getByTestId(`seat-${seat}`)).toHaveAttribute('data-state', 'paused', { timeout: 20_000 });
+  }
+
+  async logOut(seat: string): Promise<void> {
+    await this.page.getByTestId(`seat-${seat}`).getByRole('button').last().click();
+    await this.page.getByTestId('seat-action-confirm').click();
+    await expect(this.page.getByTestId(`seat-${seat}`)).toHaveAttribute('data-state', 'logged_out', { timeout: 20_000 });
+  }
 }

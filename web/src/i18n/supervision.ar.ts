@@ -126,5 +126,7 @@ export const supervisionAr: Record<keyof typeof supervisionFr, string> = {
   'step.lost': 'مفقودة',
   'step.reprioritised': 'غُيّرت الأولوية',
   'step.resynced': 'أُعيدت المزامنة',
+  'step.stale_agent_complete': 'نهاية محادثة متأخرة (تُجوهلت)',
+  'step.dispatch_requested': 'أُرسلت إلى الإرسال (التصنيف مسجّل من قبل)',
   'step.anomaly': 'خلل',
 };

@@ -126,5 +126,7 @@ export const supervisionEn: Record<keyof typeof supervisionFr, string> = {
   'step.lost': 'Lost',
   'step.reprioritised': 'Re-prioritised',
   'step.resynced': 'Resynchronised',
+  'step.stale_agent_complete': 'Late end of conversation (ignored)',
+  'step.dispatch_requested': 'Sent to dispatch (qualification already recorded)',
   'step.anomaly': 'Anomaly',
 };

@@ -124,5 +124,7 @@ export const supervisionFr = {
   'step.lost': 'Perdu',
   'step.reprioritised': 'Repriorisé',
   'step.resynced': 'Resynchronisé',
+  'step.stale_agent_complete': 'Fin de conversation périmée (ignorée)',
+  'step.dispatch_requested': 'Envoyé au dispatch (qualification déjà saisie)',
   'step.anomaly': 'Anomalie',
 } as const;

@@ -4,7 +4,7 @@ address close in time)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
 from callcenter.api.routes.calls import NOT_FOUND
+from callcenter.api.wallboard_schemas import LinkedCallOut
 from callcenter.storage.store import CALLS, TIMELINE
 
 router = APIRouter(prefix="/audit", tags=["auditor"], dependencies=GUARD, responses=UNAUTHORIZED)
@@ -46,7 +47,7 @@ async def linked_calls(
     call_id: str,
     svc: Svc,
     hours: Annotated[int, Query(ge=1, le=24 * 30)] = 24,
-) -> list[dict[str, Any]]:
+) -> list[LinkedCallOut]:
     """Calls linked to this one within ``hours`` either side, oldest first, each with
     ``link``: ``caller`` (same number), ``incident`` (same incident type and address) or
     ``entry`` (linked by the call-entry decision)."""
@@ -55,7 +56,7 @@ async def linked_calls(
         raise HTTPException(404, "call not found")
     around = call["rang_at"]
     span = timedelta(hours=hours)
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, LinkedCallOut] = {}
     async with svc.store.engine.connect() as conn:
         entry_links: set[str] = set()
         steps = select(TIMELINE.c.payload).where(
@@ -99,7 +100,6 @@ async def linked_calls(
             else:
                 continue
             other.pop("qualification")
-            other["link"] = link
-            other["rang_at"] = other["rang_at"].isoformat() if other["rang_at"] else None
-            found[other["id"]] = other
-    return sorted(found.values(), key=lambda c: (c["rang_at"] or "", c["id"]))
+            found[other["id"]] = LinkedCallOut(**other, link=link)
+    never = datetime.min.replace(tzinfo=UTC)
+    return sorted(found.values(), key=lambda c: (c.rang_at or never, c.id))

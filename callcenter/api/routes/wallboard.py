@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
 from callcenter.api.boardfeed import BoardFeed, SeatClock, build_board
 from callcenter.api.routes.room import RoomFacts
+from callcenter.api.wallboard_schemas import ThresholdOut, WaitingCallOut, WallboardConfigOut
 from callcenter.settings import WallboardSettings
 from callcenter.stats.board_source import read_waiting
 
@@ -28,18 +29,18 @@ def _settings(request: Request) -> tuple[WallboardSettings, RoomFacts, BoardFeed
 
 
 @router.get("/config")
-async def wallboard_config(request: Request) -> dict[str, Any]:
+async def wallboard_config(request: Request) -> WallboardConfigOut:
     """Tile colour thresholds (amber from ``warn``, red from ``alarm``; lower is worse when
     ``alarm`` < ``warn``), the answer target and the burn-rate horizon."""
     settings, room, _feed = _settings(request)
-    return {
-        "thresholds": {k: v.model_dump() for k, v in settings.thresholds.items()},
-        "target_seconds": room.room.sla_answer_seconds,
-        "target_percent": round(settings.target_ratio * 100, 1),
-        "burn_horizon_seconds": settings.burn_horizon_seconds,
-        "ring_alert_seconds": settings.ring_alert_seconds,
-        "windows": ["15m", "1h", "shift"],
-    }
+    return WallboardConfigOut(
+        thresholds={k: ThresholdOut(**v.model_dump()) for k, v in settings.thresholds.items()},
+        target_seconds=room.room.sla_answer_seconds,
+        target_percent=round(settings.target_ratio * 100, 1),
+        burn_horizon_seconds=settings.burn_horizon_seconds,
+        ring_alert_seconds=settings.ring_alert_seconds,
+        windows=["15m", "1h", "shift"],
+    )
 
 
 @router.get("/board")
@@ -58,14 +59,14 @@ async def wallboard_board(request: Request, svc: Svc) -> dict[str, Any]:
 
 
 @router.get("/waiting")
-async def waiting_calls(svc: Svc) -> list[dict[str, Any]]:
+async def waiting_calls(svc: Svc) -> list[WaitingCallOut]:
     """Callers in the queue in Asterisk's order (higher priority first, then the longest
     waiting), each with ``queue_priority``, ``position`` (1-based) and ``wait_seconds``."""
     now = datetime.now(UTC)
     calls = await read_waiting(svc.store.engine)
+    out = []
     for call in calls:
         since = call["queued_at"] or call["rang_at"]
-        call["wait_seconds"] = round((now - since).total_seconds(), 1) if since else None
-        for key in ("rang_at", "queued_at", "answered_at"):
-            call[key] = call[key].isoformat() if call[key] else None
-    return calls
+        wait = round((now - since).total_seconds(), 1) if since else None
+        out.append(WaitingCallOut(**call, wait_seconds=wait))
+    return out

@@ -97,8 +97,11 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
     const unit = await dispatcher.acknowledgeWithTheNearestUnit(ticket);
 
     await operator.seesAcknowledgedBy(ticket, unit, acknowledged);
-    await operator.hangUp();
     await shot(opPage)('operator-acknowledged');
+    if (await operator.hangUp()) {
+      await operator.seesTheWrapUp();
+      await shot(opPage)('operator-wrap-up');
+    }
 
     expect(problems.seen).toEqual([]);
     await opContext.close();

@@ -137,12 +137,19 @@ export class Operator {
     await expect(row).toContainText(unit);
   }
 
-  /** Hangs up, unless the caller already did. */
-  async hangUp(): Promise<void> {
+  /** Hangs up, unless the caller already did; then the seat is in wrap-up for the queue's
+   * wrapuptime, with a countdown. False when there was nothing to hang up. */
+  async hangUp(): Promise<boolean> {
     const button = this.page.getByTestId('hangup');
-    if (!(await button.isVisible())) return;
+    if (!(await button.isVisible())) return false;
     await button.focus().catch(() => {});
     await this.page.keyboard.press('Enter');
     await expect(this.page.getByTestId('hangup')).toHaveCount(0, { timeout: 30_000 });
+    return true;
+  }
+
+  async seesTheWrapUp(): Promise<void> {
+    await expect(this.page.getByTestId('seat-state')).toHaveAttribute('data-state', 'wrap_up', { timeout: 5_000 });
+    await expect(this.page.getByTestId('wrap-up')).toBeVisible();
   }
 }

@@ -103,6 +103,8 @@ export const ar: Record<MessageKey, string> = {
   'form.number': 'يُنتظر رقم',
   'form.draft': 'المسودة محفوظة على هذا المركز حتى الإرسال',
   'form.choose': 'اختر…',
+  'form.orphan': 'انتهت مكالمة {caller} قبل الإحالة: لم يعد ممكنًا إحالتها من هذا المركز. ما كتبته محفوظ هنا.',
+  'form.orphanDrop': 'حذف ما كُتب',
   'priority.P1': 'P1 — خطر على الحياة',
   'priority.P2': 'P2 — مستعجل',
   'priority.P3': 'P3 — عادي',

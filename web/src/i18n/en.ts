@@ -103,6 +103,8 @@ export const en: Record<MessageKey, string> = {
   'form.number': 'A number is expected',
   'form.draft': 'Draft kept on this seat until sent',
   'form.choose': 'Choose…',
+  'form.orphan': 'The call from {caller} ended before the hand-off: it can no longer be handed off from this seat. What you typed is kept here.',
+  'form.orphanDrop': 'Discard what was typed',
   'priority.P1': 'P1 — life at risk',
   'priority.P2': 'P2 — urgent',
   'priority.P3': 'P3 — normal',

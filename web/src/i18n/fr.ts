@@ -101,6 +101,8 @@ export const fr = {
   'form.number': 'Nombre attendu',
   'form.draft': 'Brouillon gardé sur ce poste jusqu’à l’envoi',
   'form.choose': 'Choisir…',
+  'form.orphan': 'L’appel du {caller} s’est terminé avant la transmission : il ne peut plus être transmis depuis ce poste. Votre saisie est gardée ici.',
+  'form.orphanDrop': 'Effacer cette saisie',
   'priority.P1': 'P1 — urgence vitale',
   'priority.P2': 'P2 — urgent',
   'priority.P3': 'P3 — normal',

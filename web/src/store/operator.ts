@@ -94,7 +94,11 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
   }
 }
 
-function withSeat(state: OperatorState, seat: SeatOut, now: number, wrapupSeconds: number | null): OperatorState {
+function withSeat(state: OperatorState, loaded: SeatOut, now: number, wrapupSeconds: number | null): OperatorState {
+  // Asterisk shows no wrap-up state (a member in wrapuptime reads "not in use"): while the
+  // countdown started by the end of the conversation runs, an "available" seat is in wrap-up.
+  const inWrapUp = loaded.state === 'available' && state.wrapUpUntil !== null && now < state.wrapUpUntil;
+  const seat: SeatOut = inWrapUp ? { ...loaded, state: 'wrap_up' } : loaded;
   let wrapUpUntil = state.wrapUpUntil;
   if (seat.state !== 'wrap_up') wrapUpUntil = null;
   else if (wrapUpUntil === null && wrapupSeconds !== null) wrapUpUntil = now + wrapupSeconds * 1000;

@@ -1,6 +1,6 @@
 /** The operator's softphone panel at `/`: seat, phone, the call, qualification, hand-offs, my calls. */
 import { Alert, CloseButton, Grid, Group, Stack } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useRoom, useUi } from '../../app/context';
 import { FeedBadge } from '../../components/FeedBadge';
 import type { RingTone } from '../../sound/ringTone';
@@ -8,6 +8,7 @@ import { useStore } from '../../store/store';
 import { CallCard } from './CallCard';
 import { OperatorController } from './controller';
 import { MyCalls } from './MyCalls';
+import { OrphanDraft } from './OrphanDraft';
 import { PhoneCard } from './PhoneCard';
 import { QualificationForm } from './QualificationForm';
 import { SeatCard } from './SeatCard';
@@ -35,6 +36,7 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
   }, [ringing, ring]);
 
   const call = state.call;
+  const handedOff = useMemo(() => Object.values(state.tickets).map((ticket) => ticket.call_id), [state.tickets]);
   const qualifying = call !== null && ['answered', 'qualified'].includes(call.call.state) && !call.call.dispatch_ticket;
 
   return (
@@ -61,6 +63,7 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="md">
             {qualifying && call ? <QualificationForm key={call.call.id} controller={controller} call={call} /> : null}
+            <OrphanDraft call={call} qualifying={qualifying} handedOff={handedOff} />
             <Tickets state={state} />
             <MyCalls calls={state.calls} />
           </Stack>

@@ -23,7 +23,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
   const [reason, setReason] = useState(config.pause_reasons[0] ?? '');
   const [busy, setBusy] = useState(false);
   const seat = state.seat;
-  const left = wrapUpLeft(state, now);
+  const left = wrapUpLeft(state, Math.max(now, Date.now())); // useNow re-renders; read the clock itself
   const paused = seat !== null && (seat.state === 'paused' || seat.paused_reason !== null);
 
   const act = async (action: 'login' | 'logout' | 'pause' | 'unpause') => {
@@ -41,7 +41,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
     <Paper withBorder p="md" component="section" aria-labelledby="seat-title">
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h4" id="seat-title">
-          {t('seat.title')} {seat?.name ?? ''}
+          {seat?.name ?? t('seat.title')}
         </Title>
         {seat ? (
           <Badge color={COLORS[seat.state] ?? 'gray'} size="lg" variant="filled" data-testid="seat-state" data-state={seat.state}>
@@ -53,7 +53,7 @@ export function SeatCard({ controller, state, onError }: { controller: OperatorC
         <Text mb="sm">{t('seat.pausedFor', { reason: labelOf(t, 'pause', seat.paused_reason) })}</Text>
       ) : null}
       {left !== null ? (
-        <Text mb="sm" role="timer" aria-live="off" fw={600}>
+        <Text mb="sm" role="timer" aria-live="off" fw={600} data-testid="wrap-up">
           {t('seat.wrapup', { seconds: left })}
         </Text>
       ) : null}

@@ -3,7 +3,7 @@
  * something is stale (one request per resource at a time), the phone's events into its own
  * store, and the seat and call actions. Components call these; they never fetch themselves.
  */
-import type { Api } from '../../api/http';
+import { ApiError, type Api } from '../../api/http';
 import type { CallOut, CallWithTimeline, PhoneConfig, RoomConfig, SeatOut } from '../../api/types';
 import { LiveFeed } from '../../live/feed';
 import { createPhone } from '../../phone/choose';
@@ -90,7 +90,8 @@ export class OperatorController {
         try {
           call = await this.api.get<CallWithTimeline>('/me/call');
         } catch (error) {
-          if (!(error instanceof Error && 'status' in error && (error as { status: number }).status === 409)) throw error;
+          // 409: the call left the seat between the two reads; the seat's next event says where.
+          if (!(error instanceof ApiError && error.status === 409)) throw error;
         }
       }
       this.store.dispatch({ type: 'call', call });

@@ -52,14 +52,15 @@ export class Supervisor {
     await expect(this.page.getByTestId(`waiting-${id}`)).toHaveAttribute('data-position', '1', { timeout: 15_000 });
   }
 
-  /** Force-pause a seat with a reason from the list (the keyboard picks it), then see it paused. */
+  /** Force-pause a seat with a reason from the list (the keyboard picks it), then see it
+   * paused (or paused after its call: Asterisk lets a call in progress go on). */
   async forcePause(seat: string, reasonDown: number): Promise<void> {
     await this.page.getByRole('button', { name: new RegExp(`${seat}`) }).filter({ hasText: /Pause|استراحة/ }).first().click();
     const reason = this.page.getByTestId('force-pause-reason');
     await expect(reason).toBeFocused();
     for (let i = 0; i < reasonDown; i += 1) await this.page.keyboard.press('ArrowDown');
     await this.page.getByTestId('seat-action-confirm').click();
-    await expect(this.page.getByTestId(`seat-${seat}`)).toHaveAttribute('data-state', 'paused', { timeout: 20_000 });
+    await expect(this.page.getByTestId(`seat-${seat}`)).toHaveAttribute('data-paused', 'true', { timeout: 20_000 });
   }
 
   async logOut(seat: string): Promise<void> {

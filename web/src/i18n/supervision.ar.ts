@@ -47,6 +47,7 @@ export const supervisionAr: Record<keyof typeof supervisionFr, string> = {
   'wall.seats.title': 'المراكز',
   'wall.seats.noOperator': '—',
   'wall.seats.call': 'مكالمة {age}',
+  'wall.seats.pauseAfterCall': 'استراحة بعد المكالمة: {reason}',
   'wall.seats.pauseSeat': 'إيقاف {seat} مؤقتًا',
   'wall.seats.logoutSeat': 'إغلاق {seat}',
   'wall.seats.logoutConfirm': 'إغلاق المركز {seat}؟ لن يتلقى مكالمات بعد الآن.',

@@ -47,6 +47,7 @@ export const supervisionEn: Record<keyof typeof supervisionFr, string> = {
   'wall.seats.title': 'Seats',
   'wall.seats.noOperator': '—',
   'wall.seats.call': 'Call {age}',
+  'wall.seats.pauseAfterCall': 'Paused after the call: {reason}',
   'wall.seats.pauseSeat': 'Pause {seat}',
   'wall.seats.logoutSeat': 'Log out {seat}',
   'wall.seats.logoutConfirm': 'Log out seat {seat}? It will receive no more calls.',

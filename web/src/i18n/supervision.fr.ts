@@ -45,6 +45,7 @@ export const supervisionFr = {
   'wall.seats.title': 'Postes',
   'wall.seats.noOperator': '—',
   'wall.seats.call': 'Appel {age}',
+  'wall.seats.pauseAfterCall': 'En pause après l’appel : {reason}',
   'wall.seats.pauseSeat': 'Mettre {seat} en pause',
   'wall.seats.logoutSeat': 'Fermer {seat}',
   'wall.seats.logoutConfirm': 'Fermer le poste {seat} ? Il ne recevra plus d’appels.',

@@ -43,7 +43,7 @@ export const SeatGrid = memo(function SeatGrid({ seats, now, wall, actions, onEr
           const inState = since(seat.since, now);
           const callAge = since(seat.call?.rang_at, now);
           return (
-            <li key={seat.name} className="cc-seat" data-state={seat.state} data-testid={`seat-${seat.name}`}>
+            <li key={seat.name} className="cc-seat" data-state={seat.state} data-paused={seat.paused_reason !== null} data-testid={`seat-${seat.name}`}>
               <div className="cc-seat-head">
                 <strong>{seat.name}</strong>
                 <span className="cc-seat-state">{t(`seat.state.${seat.state}` as 'seat.state.available')}</span>
@@ -53,6 +53,10 @@ export const SeatGrid = memo(function SeatGrid({ seats, now, wall, actions, onEr
                 <span>{seat.operator ?? t('wall.seats.noOperator')}</span>
               </div>
               {seat.state === 'paused' && seat.paused_reason ? <div className="cc-seat-line">{labelOf(t, 'pause', seat.paused_reason)}</div> : null}
+              {seat.state !== 'paused' && seat.paused_reason !== null ? (
+                // Asterisk pauses a member at once but lets its call go on: paused after it.
+                <div className="cc-seat-line cc-seat-pending">{t('wall.seats.pauseAfterCall', { reason: labelOf(t, 'pause', seat.paused_reason) || '—' })}</div>
+              ) : null}
               {seat.call ? (
                 <div className="cc-seat-line" data-testid={`seat-${seat.name}-call`}>
                   <span>{t('wall.seats.call', { age: duration(callAge) })}</span>
@@ -61,7 +65,7 @@ export const SeatGrid = memo(function SeatGrid({ seats, now, wall, actions, onEr
               ) : null}
               {wall || seat.state === 'logged_out' ? null : (
                 <Group gap={4} mt={4} className="cc-seat-actions">
-                  {seat.state !== 'paused' ? (
+                  {seat.paused_reason === null ? (
                     <Button size="compact-xs" variant="default" onClick={() => setTarget({ seat: seat.name, what: 'pause' })} aria-label={t('wall.seats.pauseSeat', { seat: seat.name })}>
                       {t('seat.pause')}
                     </Button>

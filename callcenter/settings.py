@@ -161,6 +161,42 @@ class RoomSettings(BaseModel):
         return name
 
 
+class Threshold(BaseModel):
+    """A wallboard tile's colours: amber from ``warn``, red from ``alarm``. When ``alarm`` is
+    below ``warn`` lower is worse (e.g. % answered within 15 s)."""
+
+    warn: float
+    alarm: float
+
+
+def _default_thresholds() -> dict[str, Threshold]:
+    return {
+        "calls_waiting": Threshold(warn=5, alarm=15),
+        "longest_wait_seconds": Threshold(warn=15, alarm=60),
+        "overflowing": Threshold(warn=1, alarm=5),
+        "answered_within_15": Threshold(warn=92, alarm=90),
+        "average_speed_of_answer": Threshold(warn=10, alarm=15),
+        "abandon_rate": Threshold(warn=5, alarm=10),
+        "occupancy": Threshold(warn=85, alarm=95),
+    }
+
+
+class WallboardSettings(BaseModel):
+    """The supervisor's wallboard: tile colours, the SLA target and the burn-rate alert.
+
+    ``CALLCENTER_WALLBOARD__THRESHOLDS`` (JSON) replaces the tiles' colour thresholds;
+    ``TARGET_RATIO`` is the share to answer within ``room.sla_answer_seconds`` (0.9);
+    ``BURN_HORIZON_SECONDS``: how far ahead the burn-rate alert looks;
+    ``RING_ALERT_SECONDS``: a seat ringing this long without answer is an alert.
+    """
+
+    thresholds: dict[str, Threshold] = Field(default_factory=_default_thresholds)
+    target_ratio: float = Field(default=0.9, gt=0, le=1)
+    burn_horizon_seconds: float = Field(default=300, gt=0, le=3600)
+    ring_alert_seconds: float = Field(default=15, gt=0)
+    seat_poll_seconds: float = Field(default=0.1, gt=0, le=5)
+
+
 class SeatPhone(BaseModel):
     """A seat's SIP account on the PBX (asterisk/pjsip.conf), given to that seat's operator."""
 
@@ -215,6 +251,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     room: RoomSettings = Field(default_factory=RoomSettings)
     phone: PhoneSettings = Field(default_factory=PhoneSettings)
+    wallboard: WallboardSettings = Field(default_factory=WallboardSettings)
     sim: SimSettings = Field(default_factory=SimSettings)
 
     def database_url(self) -> str:

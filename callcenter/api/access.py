@@ -68,10 +68,14 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/supervisor/calls/{call_id}/priority"): SUP,
     ("POST", "/supervisor/seats/{seat}/pause"): SUP,
     ("POST", "/supervisor/seats/{seat}/logout"): SUP,
+    ("GET", "/wallboard/config"): SUP,
+    ("GET", "/wallboard/board"): SUP,
+    ("GET", "/wallboard/waiting"): SUP,
     # auditor
     ("GET", "/audit/calls/{call_id}/timeline"): AUDIT,
     ("GET", "/audit/export"): AUDIT,
     ("GET", "/audit/access-log"): AUDIT,
+    ("GET", "/audit/calls/{call_id}/linked"): AUDIT,
     # radio dispatch
     ("GET", "/dispatch/tickets"): DISPATCH,
     ("GET", "/dispatch/units"): DISPATCH,

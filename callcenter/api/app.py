@@ -20,12 +20,14 @@ from fastapi import FastAPI
 from callcenter import __version__
 from callcenter.api import docs_pages, errors
 from callcenter.api.access import MetricsAccess
+from callcenter.api.boardfeed import BoardFeed
 from callcenter.api.live import router as live_router
 from callcenter.api.metrics import Metrics
 from callcenter.api.ports import Services
 from callcenter.api.request_limits import HeaderLimit
 from callcenter.api.routes import (
     audit,
+    audit_links,
     auth,
     calls,
     dispatch,
@@ -36,13 +38,20 @@ from callcenter.api.routes import (
     supervisor,
     users,
 )
+from callcenter.api.routes import wallboard as wallboard_routes
 from callcenter.api.routes.room import RoomFacts
 from callcenter.api.statsfeed import run_stats_feed
 from callcenter.api.url_text import UrlTextGuard
 from callcenter.api.webapp import mount_web_app
 from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import check_secret
-from callcenter.settings import ApiSettings, PhoneSettings, RedisSettings, RoomSettings
+from callcenter.settings import (
+    ApiSettings,
+    PhoneSettings,
+    RedisSettings,
+    RoomSettings,
+    WallboardSettings,
+)
 
 DESCRIPTION = """
 The API of the line-19 room. Log in at `POST /auth/token` (OAuth2 password flow) and send
@@ -67,6 +76,7 @@ def create_app(
     phone: PhoneSettings | None = None,
     incident_types: Sequence[str] | None = None,
     throttle: LoginThrottle | None = None,
+    wallboard: WallboardSettings | None = None,
 ) -> FastAPI:
     """``throttle``: the failed-login throttle the composition built (the app closes it at
     shutdown); without one, it is built here from ``api`` and ``redis`` (tests)."""
@@ -79,15 +89,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await services.hub.start()
-        feed = (
-            asyncio.create_task(run_stats_feed(services, stats_interval), name="stats-feed")
-            if stats_interval
-            else None
+        feeds = (
+            [
+                asyncio.create_task(run_stats_feed(services, stats_interval), name="stats-feed"),
+                asyncio.create_task(board_feed.run(), name="board-feed"),
+            ]
+            if board_feed is not None and stats_interval
+            else []
         )
         try:
             yield
         finally:
-            if feed is not None:
+            for feed in feeds:
                 feed.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await feed
@@ -105,7 +118,21 @@ def create_app(
     )
     docs_pages.install(app)
     app.state.services = services
-    app.state.room_facts = RoomFacts.build(room_settings, phone, incident_types)
+    app.state.room_facts = facts = RoomFacts.build(room_settings, phone, incident_types)
+    app.state.wallboard = wallboard = wallboard or WallboardSettings()
+    # The wallboard's feed runs where the statistics feed does (one process of the room).
+    board_feed = (
+        BoardFeed(
+            services,
+            wallboard,
+            interval=stats_interval,
+            sla_seconds=facts.room.sla_answer_seconds,
+            wrapup_seconds=facts.room.wrapup_seconds or 0,
+        )
+        if stats_interval
+        else None
+    )
+    app.state.board_feed = board_feed
     app.state.login_throttle = throttle
     app.state.metrics_access = MetricsAccess(token=metrics_token, open=demo and not metrics_token)
     app.state.metrics = metrics = Metrics()
@@ -113,7 +140,8 @@ def create_app(
     app.add_middleware(UrlTextGuard)
     app.add_middleware(HeaderLimit, max_header_bytes=api.max_header_bytes)
     errors.install(app)
-    routers = (operations, auth, calls, seats, operator, room, supervisor, audit, dispatch, users)
+    routers = [operations, auth, calls, seats, operator, room, supervisor, wallboard_routes, audit]
+    routers += [audit_links, dispatch, users]
     for module in routers:
         app.include_router(module.router)
     app.include_router(live_router)

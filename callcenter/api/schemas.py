@@ -220,9 +220,12 @@ class TransferIn(BaseModel):
 
 
 class PriorityIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"priority": 10}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"priority": 10, "reason": "child on the line"}]}
+    )
 
     priority: int = Field(ge=0, le=100, description="Asterisk QUEUE_PRIO: higher is served first")
+    reason: str = Field(default="", max_length=200, description="why (on the call's timeline)")
 
 
 QUALIFICATION_EXAMPLE: dict[str, Any] = {

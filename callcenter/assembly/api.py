@@ -84,6 +84,7 @@ def api_server(settings: Settings, services: Services) -> uvicorn.Server:
         phone=settings.phone,
         incident_types=settings.dispatch.incident_types,
         throttle=LoginThrottle.from_settings(settings.api, settings.redis),
+        wallboard=settings.wallboard,
     )
     config = uvicorn.Config(
         app,

@@ -245,6 +245,15 @@ class DispatchEscalated(CallEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CallReprioritised(CallEvent):
+    """A supervisor moved a waiting caller in the queue (Asterisk QUEUE_PRIO ``priority``)."""
+
+    priority: int
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class CallClosed(CallEvent):
     """An operator closed a call that needs no dispatch (prank, silent, information)."""
 

@@ -26,6 +26,7 @@ from callcenter.domain.events import (
     CallEvent,
     CallLost,
     CallQualified,
+    CallReprioritised,
     CallResynced,
     CallTransferred,
     ConversationEnded,
@@ -240,6 +241,7 @@ RULES: dict[type[CallEvent], Rule] = {
     SeatOffered: Rule(_in(S.QUEUED, S.OFFERED), _offered, _named("offered")),
     SeatRingNoAnswer: Rule(_in(S.QUEUED, S.OFFERED), _ring_no_answer, _named("ring_no_answer")),
     CallerLeftQueue: Rule(_in(S.QUEUED, S.OFFERED, S.ABANDONED), _unchanged, _named("left_queue")),
+    CallReprioritised: Rule(_in(S.QUEUED, S.OFFERED), _unchanged, _named("reprioritised")),
     CallAnswered: Rule(_in(S.QUEUED, S.OFFERED), _answered, _named("answered")),
     # AgentComplete after a Redirect arrives late, even after the caller's Hangup: it is legal
     # in any state once the call has been answered, and a stale one is recorded as such

@@ -4,6 +4,8 @@ import './app/app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Shell } from './app/Shell';
+import { AuditScreen } from './screens/audit/AuditScreen';
+import { Wallboard } from './screens/wallboard/Wallboard';
 import { DispatchConsole } from './screens/dispatch/DispatchConsole';
 import { OperatorPanel } from './screens/operator/OperatorPanel';
 import { RingTone } from './sound/ringTone';
@@ -11,7 +13,11 @@ import { RingTone } from './sound/ringTone';
 const root = createRoot(document.getElementById('root')!);
 const path = location.pathname.replace(/\/+$/, '');
 
-if (path === '/dispatch') {
+if (path === '/wallboard') {
+  root.render(<StrictMode><Shell title="app.wallboard" roles={['supervisor', 'admin']}><Wallboard /></Shell></StrictMode>);
+} else if (path === '/audit' || path.startsWith('/audit/')) {
+  root.render(<StrictMode><Shell title="app.audit" roles={['auditor', 'admin']}><AuditScreen /></Shell></StrictMode>);
+} else if (path === '/dispatch') {
   root.render(
     <StrictMode>
       <Shell title="app.dispatch" roles={['dispatcher', 'supervisor', 'admin']}>

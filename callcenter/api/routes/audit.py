@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,10 +16,12 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
-from callcenter.api.routes.calls import NOT_FOUND, _utc, read_timeline
+from callcenter.api.routes.calls import NOT_FOUND, _numbers, _utc, read_timeline
 from callcenter.api.schemas import AccessLogOut, TimelineOut
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.storage.store import TimelineStore
+
+OUTCOMES = "^(answered|abandoned|overflowed|transferred|handed_off|lost)$"
 
 router = APIRouter(prefix="/audit", tags=["auditor"], dependencies=GUARD, responses=UNAUTHORIZED)
 
@@ -43,10 +45,16 @@ def _csv_line(values: list[Any]) -> str:
 
 
 async def _export(
-    store: TimelineStore, fmt: str, since: datetime | None, until: datetime | None
+    store: TimelineStore,
+    fmt: str,
+    since: datetime | None,
+    until: datetime | None,
+    keep: Callable[[dict[str, Any]], bool] = lambda _obj: True,
 ) -> AsyncIterator[str]:
     header: list[str] | None = None
     async for obj in export_calls(store, since=since, until=until):
+        if not keep(obj):
+            continue
         if fmt == "jsonl":
             yield to_jsonl(obj) + "\n"
             continue
@@ -78,18 +86,38 @@ async def export(
     format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
     since: Annotated[datetime | None, Query(description="rang at or after")] = None,
     until: Annotated[datetime | None, Query(description="rang before")] = None,
+    number: Annotated[str | None, Query(max_length=40)] = None,
+    seat: Annotated[str | None, Query(max_length=80)] = None,
+    outcome: Annotated[str | None, Query(pattern=OUTCOMES)] = None,
+    incident_type: Annotated[str | None, Query(max_length=40)] = None,
 ) -> StreamingResponse:
-    """The auditor's export of the calls that rang in ``[since, until)``."""
+    """The auditor's export of the calls that rang in ``[since, until)``; ``number``, ``seat``,
+    ``outcome`` and ``incident_type`` narrow it as they narrow ``GET /calls``."""
     since, until = _utc(since), _utc(until)
+    numbers = _numbers(number) if number else ()
+    wanted = {"seat": seat, "outcome": outcome, "incident_type": incident_type}
+
+    def keep(obj: dict[str, Any]) -> bool:
+        if (
+            numbers
+            and obj.get("caller_e164") not in numbers
+            and obj.get("caller_raw") not in numbers
+        ):
+            return False
+        return all(v is None or obj.get(k) == v for k, v in wanted.items())
+
     await svc.users.log_access(
         username=who.username,
         role=who.role.value,
         action="export",
         call_id=None,
-        detail=f"format={format} since={since} until={until}",
+        detail=" ".join(
+            [f"format={format} since={since} until={until}"]
+            + [f"{k}={v}" for k, v in {"number": number, **wanted}.items() if v]
+        ),
     )
     media = "application/x-ndjson" if format == "jsonl" else "text/csv"
-    return StreamingResponse(_export(svc.store, format, since, until), media_type=media)
+    return StreamingResponse(_export(svc.store, format, since, until, keep), media_type=media)
 
 
 @router.get(

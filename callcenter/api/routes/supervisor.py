@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -11,6 +12,7 @@ from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
 from callcenter.api.routes.seats import PBX_ERRORS, seat_changed, seat_named
 from callcenter.api.schemas import Accepted, PauseIn, PriorityIn, StatsOut
 from callcenter.domain.call import WAITING_STATES
+from callcenter.domain.events import CallReprioritised, Clock
 from callcenter.stats.queue import compute
 from callcenter.stats.source import read_facts
 
@@ -51,7 +53,9 @@ async def stats(
     },
 )
 async def reprioritise(call_id: str, body: PriorityIn, svc: Svc, who: Who) -> Accepted:
-    """Move a waiting caller in the queue (Asterisk QUEUE_PRIO: higher is served first)."""
+    """Move a waiting caller in the queue (Asterisk QUEUE_PRIO: higher is served first).
+
+    The change, who made it and why (``reason``) become a ``reprioritised`` timeline step."""
     row = await svc.store.get_call(call_id)
     if row is None:
         raise HTTPException(404, "call not found")
@@ -61,11 +65,20 @@ async def reprioritise(call_id: str, body: PriorityIn, svc: Svc, who: Who) -> Ac
     if channel is None:
         raise HTTPException(409, "the caller's channel is not known")
     await svc.pbx.change_priority(row["queue"], channel, body.priority)
-    await svc.hub.announce(
-        "call",
-        "reprioritised",
-        call_id=call_id,
-        payload={"priority": body.priority, "by": who.username, "queue": row["queue"]},
+    # On the call's timeline (who, why, the new priority); supervisors see it on their feed as
+    # a ``call`` event of kind ``reprioritised`` once recorded.
+    now = datetime.now(UTC)
+    await svc.events.submit(
+        CallReprioritised(
+            call_id=call_id,
+            at=now,
+            received_at=now,
+            source_id=f"api:priority:{uuid.uuid4().hex}",
+            clock=Clock.ARRIVAL,
+            priority=body.priority,
+            by=who.username,
+            reason=body.reason,
+        )
     )
     return Accepted(detail=f"priority {body.priority} for {call_id}")
 

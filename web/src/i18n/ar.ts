@@ -1,7 +1,9 @@
 /** Arabic (right to left: the layout flips through logical CSS properties and dir="rtl"). */
+import { supervisionAr } from './supervision.ar';
 import type { MessageKey } from './fr';
 
 export const ar: Record<MessageKey, string> = {
+  ...supervisionAr,
   'app.operator': 'مركز المشغّل',
   'app.dispatch': 'لوحة التوجيه',
   'lang.label': 'اللغة',

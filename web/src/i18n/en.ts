@@ -1,7 +1,9 @@
 /** English. */
+import { supervisionEn } from './supervision.en';
 import type { MessageKey } from './fr';
 
 export const en: Record<MessageKey, string> = {
+  ...supervisionEn,
   'app.operator': 'Operator seat',
   'app.dispatch': 'Dispatch console',
   'lang.label': 'Language',

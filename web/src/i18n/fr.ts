@@ -1,5 +1,7 @@
 /** French: the room's default language, and the reference catalogue (every key is here). */
+import { supervisionFr } from './supervision.fr';
 export const fr = {
+  ...supervisionFr,
   'app.operator': 'Poste opérateur',
   'app.dispatch': 'Console de dispatch',
   'lang.label': 'Langue',

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from callcenter.api.schemas import AcknowledgeIn
+from callcenter.api.dispatch_schemas import AcknowledgeIn
 from callcenter.dispatch.board import TicketBoard
 from callcenter.dispatch.escalation import Escalator
 from callcenter.dispatch.units import DEFAULT_UNITS

@@ -17,7 +17,8 @@ from fastapi.responses import StreamingResponse
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
 from callcenter.api.routes.calls import NOT_FOUND, _numbers, _utc, read_timeline
-from callcenter.api.schemas import AccessLogOut, TimelineOut
+from callcenter.api.schemas import TimelineOut
+from callcenter.api.user_schemas import AccessLogOut
 from callcenter.audit.export import export_calls, to_jsonl
 from callcenter.storage.store import TimelineStore
 

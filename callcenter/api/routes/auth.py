@@ -12,7 +12,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from callcenter.api import text
 from callcenter.api.access import UNAUTHORIZED, Svc, Who
 from callcenter.api.metrics import Metrics
-from callcenter.api.schemas import TokenOut, UserOut
+from callcenter.api.user_schemas import TokenOut, UserOut
 from callcenter.auth.roles import Role
 from callcenter.auth.throttle import LoginThrottle
 from callcenter.auth.tokens import Identity

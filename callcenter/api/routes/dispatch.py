@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
-from callcenter.api.schemas import AcknowledgeIn, TicketOut, UnitOut
+from callcenter.api.dispatch_schemas import AcknowledgeIn, TicketOut, UnitOut
 from callcenter.dispatch.board import TicketView
 from callcenter.domain.dispatch import Unit
 

@@ -17,7 +17,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc, Who
-from callcenter.api.schemas import CallOut, PhoneOut, RoomConfigOut
+from callcenter.api.room_schemas import PhoneOut, RoomConfigOut
+from callcenter.api.schemas import CallOut
 from callcenter.dispatch.qualification import Taxonomy
 from callcenter.domain.dispatch import PRIORITIES
 from callcenter.settings import PhoneSettings, RoomSettings

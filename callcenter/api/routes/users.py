@@ -7,7 +7,7 @@ import asyncio
 from fastapi import APIRouter, HTTPException
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
-from callcenter.api.schemas import UserIn, UserOut
+from callcenter.api.user_schemas import UserIn, UserOut
 from callcenter.storage.users import User, UserExistsError
 
 router = APIRouter(prefix="/users", tags=["users"], dependencies=GUARD, responses=UNAUTHORIZED)

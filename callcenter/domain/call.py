@@ -45,7 +45,10 @@ class Call:
     rang_at: datetime | None = None
     queued_at: datetime | None = None
     offered_at: datetime | None = None
-    answered_at: datetime | None = None
+    answered_at: datetime | None = None  # the first answer
+    # The latest seat's answer (its AgentConnect): the start of the conversation in progress,
+    # ended by a Redirect back into the queue (a caller answered by several seats).
+    seat_answered_at: datetime | None = None
     qualified_at: datetime | None = None
     handed_off_at: datetime | None = None
     ended_at: datetime | None = None

@@ -119,6 +119,7 @@ def _answered(call: Call, e: CallAnswered) -> Call:
         queue=e.queue,
         seat=e.seat,
         answered_at=call.answered_at or e.at,
+        seat_answered_at=e.at,
         # An answer inferred after a reconnect does not know Asterisk's hold time: the
         # AgentComplete that follows brings it.
         hold_seconds=e.hold_seconds
@@ -316,7 +317,10 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
     left = None
     if isinstance(event, CallerQueued) and call.state in (S.ANSWERED, S.QUALIFIED) and call.seat:
         new, left = _left_seat(call, new, event)
-    effects.append(_decided(call, new, _step(new, event, kind)))  # the event's own step first
+    step = _step(new, event, kind)
+    if kind == "conversation_ended":  # a seat's span: its start, beside the seat and TalkTime
+        step = replace(step, payload={**step.payload, "started_at": _jsonable(_started(call))})
+    effects.append(_decided(call, new, step))  # the event's own step first
     if left is not None:
         effects.append(left)
     if new.state is S.CLOSED and call.state is not S.CLOSED and kind != "closed":
@@ -342,16 +346,34 @@ def _decided(call: Call, new: Call, step: AppendTimeline) -> AppendTimeline:
 def _left_seat(call: Call, new: Call, event: CallerQueued) -> tuple[Call, AppendTimeline]:
     """A caller in conversation joins the queue again: it was Redirected out of the seat's
     bridge, and Asterisk reports no end of that conversation (its AgentComplete comes stale,
-    at the final hang-up). The conversation ended now: its own ``conversation_ended`` step,
-    and its span in ``talk_seconds``. The span is known for the first conversation (from the
-    answer); a later one's start is not kept, its ``talk_seconds`` is then null."""
+    at the final hang-up). The conversation ended now: its own ``conversation_ended`` step
+    (the seat, ``started_at`` its answer, the step's time its end, ``talk_seconds`` its span),
+    and the span is added to the call's ``talk_seconds``: a call's talk is the sum of its
+    seats' conversations. A call stored before ``seat_answered_at`` was kept knows the start
+    of its first conversation only (``answered_at``); a later one's span is then null."""
+    start = _started(call)
     talk: int | None = None
-    if call.talk_seconds is None and call.answered_at is not None:
-        talk = max(0, round((event.at - call.answered_at).total_seconds()))
-        new = replace(new, talk_seconds=talk)
+    if start is not None:
+        talk = max(0, round((event.at - start).total_seconds()))
+        new = replace(new, talk_seconds=(call.talk_seconds or 0) + talk)
     step = _step(new, event, "conversation_ended", suffix=":left_seat")
-    payload = {"queue": call.queue, "seat": call.seat, "talk_seconds": talk, "reason": "redirect"}
+    payload = {
+        "queue": call.queue,
+        "seat": call.seat,
+        "started_at": _jsonable(start),
+        "talk_seconds": talk,
+        "reason": "redirect",
+    }
     return new, replace(step, payload={**payload, "state": call.state.value})
+
+
+def _started(call: Call) -> datetime | None:
+    """When the conversation in progress started: its seat's answer. A call stored before
+    ``seat_answered_at`` was kept knows only its first answer, right while no conversation
+    has ended yet."""
+    if call.seat_answered_at is not None:
+        return call.seat_answered_at
+    return call.answered_at if call.talk_seconds is None else None
 
 
 def _dispatch_effects(call: Call, event: CallEvent) -> list[Effect]:

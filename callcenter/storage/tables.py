@@ -37,6 +37,7 @@ class CallRecord(SQLModel, table=True):
     queued_at: datetime | None = _when()
     offered_at: datetime | None = _when()
     answered_at: datetime | None = _when()
+    seat_answered_at: datetime | None = _when()  # revision 0007: the latest seat's answer
     qualified_at: datetime | None = _when()
     handed_off_at: datetime | None = _when()
     ended_at: datetime | None = _when()

@@ -104,6 +104,41 @@ def test_each_seats_conversation_is_its_own_span() -> None:
     assert kinds.count("conversation_ended") == 1  # in the redirected call above
 
 
+def test_a_later_seats_conversation_is_its_own_span_too() -> None:
+    """Redirected twice: Seat 02's conversation (6 s to the redirect at 15 s) starts at its own
+    AgentConnect, not at the first answer; the call's talk is the sum of the three spans."""
+    call: Call | None = None
+    steps: list[AppendTimeline] = []
+    q = {"queue": "line19"}
+    for event in [
+        ev.CallEntered(**at(0), caller_raw="0612345678"),  # type: ignore[arg-type]
+        ev.CallerQueued(**at(1), **q, position=1, count=1),  # type: ignore[arg-type]
+        ev.CallAnswered(**at(2), **q, seat="Seat 01", hold_seconds=1, ring_seconds=1),  # type: ignore[arg-type]
+        ev.CallerQueued(**at(4), **q, position=1, count=1),  # type: ignore[arg-type]
+        ev.CallAnswered(**at(6), **q, seat="Seat 02", hold_seconds=2, ring_seconds=1),  # type: ignore[arg-type]
+        ev.CallerQueued(**at(15), **q, position=1, count=1),  # type: ignore[arg-type]
+        ev.CallAnswered(**at(16), **q, seat="Seat 03", hold_seconds=1, ring_seconds=1),  # type: ignore[arg-type]
+        complete(19, "Seat 03", 3),
+        ev.LineEnded(**at(19.2)),  # type: ignore[arg-type]
+        complete(19.3, "Seat 01", 17, orphan=True),  # the stale ones, no Channel fields
+        complete(19.4, "Seat 02", 13, orphan=True),
+    ]:
+        call, effects = transition(call, event)
+        steps += [e for e in effects if isinstance(e, AppendTimeline)]
+    assert call is not None and call.talk_seconds == 2 + 9 + 3
+    spans = [s.payload for s in steps if s.kind == "conversation_ended"]
+    assert [(p["seat"], p["talk_seconds"]) for p in spans] == [
+        ("Seat 01", 2),
+        ("Seat 02", 9),
+        ("Seat 03", 3),
+    ]
+    answers = [(T0 + timedelta(seconds=t)).isoformat() for t in (2, 6, 16)]
+    assert [p["started_at"] for p in spans] == answers  # each seat's own answer
+    left = [s for s in steps if s.source_id.endswith(":left_seat")]
+    assert [s.at for s in left] == [T0 + timedelta(seconds=4), T0 + timedelta(seconds=15)]
+    assert [s.kind for s in steps][-2:] == ["stale_agent_complete", "stale_agent_complete"]
+
+
 def test_an_agent_complete_without_channel_fields_is_marked_orphan() -> None:
     stale = frame(
         """Event: AgentComplete

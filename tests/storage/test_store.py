@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -66,6 +68,30 @@ async def test_save_and_read_back(store: TimelineStore) -> None:
     ]
     assert steps[3]["payload"]["hold_seconds"] == 4
     assert [s["seq"] for s in await store.timeline(CALL, after_seq=4)] == [5, 6]
+
+
+async def test_a_later_seats_answer_survives_a_reload(store: TimelineStore) -> None:
+    """The conversation in progress starts at its own seat's answer (``seat_answered_at``),
+    kept in the store: a processor that loads the call (a restart) still measures its span
+    when the caller is Redirected back into the queue."""
+    first = CallProcessor(store, NullNotifier())
+    for event in answered_call_events()[:4]:
+        await first.handle(event)
+    answered = await first.current(CALL)
+    assert answered is not None and answered.answered_at is not None
+    again = answered.answered_at + timedelta(seconds=10)
+    redirect = [
+        make(ev.CallerQueued, source_id="r1", at=answered.answered_at + timedelta(seconds=3)),
+        make(ev.CallAnswered, source_id="r2", at=again, seat="Seat 07"),
+    ]
+    for event in redirect:
+        await first.handle(event)
+    loaded = await store.load(CALL)
+    assert loaded is not None and loaded[0].seat_answered_at == again
+    restarted = CallProcessor(store, NullNotifier())
+    back = make(ev.CallerQueued, source_id="r3", at=again + timedelta(seconds=9))
+    call = await restarted.handle(back)
+    assert call is not None and call.talk_seconds == 3 + 9  # Seat 03's span, Seat 07's
 
 
 async def test_replaying_the_same_events_stores_nothing_new(store: TimelineStore) -> None:

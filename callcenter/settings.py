@@ -230,6 +230,28 @@ class SimSettings(BaseModel):
     control_port: int | None = Field(default=None, ge=0, le=65535)  # None: ``ami.port`` + 1
 
 
+class PbxLogSettings(BaseModel):
+    """Reconciliation with Asterisk's own records (queue_log, CEL): what the bridge did not
+    see while it was down is rebuilt from them (``callcenter/pbxlog/``, issue 15)."""
+
+    # auto: the tables queue_log and cel on PostgreSQL; on SQLite the queue_log file if
+    # ``queue_log_file`` is set, else nothing. database / file: that one; off: never.
+    source: Literal["auto", "database", "file", "off"] = "auto"
+    # Asterisk's queue_log file (logger.conf queue_log_to_file), e.g. /var/log/asterisk/queue_log
+    queue_log_file: Path | None = None
+    period_seconds: float = Field(default=60.0, gt=0)  # while the AMI is connected
+    margin_seconds: float = Field(default=60.0, ge=0)  # read from the last-seen event minus this
+    # a call that ended less than this long ago is left to the AMI stream (its end may still
+    # be on its way) until the next run
+    settle_seconds: float = Field(default=10.0, ge=0)
+    lookback_hours: float = Field(default=12.0, gt=0)  # how far back a call's rows are read
+    read_timeout_seconds: float = Field(default=20.0, gt=0)
+    # How a queue_log callid names the call when no CEL row says it (the file): "channel" (a
+    # trunk channel runs Queue(): callid = Linkedid), "local" (a Local channel's ;2 leg does:
+    # the Linkedid is its ;1), "auto" (learnt from the calls callcenter knows).
+    caller_leg: Literal["auto", "channel", "local"] = "auto"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CALLCENTER_",
@@ -253,6 +275,7 @@ class Settings(BaseSettings):
     phone: PhoneSettings = Field(default_factory=PhoneSettings)
     wallboard: WallboardSettings = Field(default_factory=WallboardSettings)
     sim: SimSettings = Field(default_factory=SimSettings)
+    pbx_log: PbxLogSettings = Field(default_factory=PbxLogSettings)
 
     def database_url(self) -> str:
         """The async SQLAlchemy URL: the configured one, or the embedded SQLite file."""

@@ -71,6 +71,7 @@ class Bridge:
         region: str = "MA",
         offline: bool = False,
         on_booted: Callable[[], None] | None = None,
+        on_resynced: Callable[[], None] | None = None,
     ) -> None:
         self.emit = emit
         self.seats = seats
@@ -78,6 +79,9 @@ class Bridge:
         self.region = region
         self.offline = offline  # ingest: "now" is the recording's last timestamp
         self.on_booted = on_booted
+        # called once a snapshot's resync items are emitted: the reconciliation with the
+        # PBX's own records (callcenter/pbxlog/) follows them
+        self.on_resynced = on_resynced
         self.stats = BridgeStats()
         self._legs: dict[str, set[str]] = {}
         self._leg_call: dict[str, str] = {}
@@ -328,6 +332,8 @@ class Bridge:
                     **view,
                 )
             )
+        if self.on_resynced is not None:
+            self.on_resynced()
 
     def _view(
         self,

@@ -27,6 +27,7 @@ import uvicorn
 
 from callcenter.agi.service import build_agi_server, warn_if_loopback
 from callcenter.ami.bridge import Bridge
+from callcenter.ami.callerid import to_e164
 from callcenter.ami.client import AmiClient
 from callcenter.ami.control import AmiPbxControl
 from callcenter.ami.metrics import bridge_metrics
@@ -36,9 +37,12 @@ from callcenter.assembly.api import api_server, services
 from callcenter.assembly.dispatch import Dispatch, open_dispatch
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
 from callcenter.domain.call import still_live
+from callcenter.domain.pbx_log import CallerLeg
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
 from callcenter.live.messages import FeedLog
+from callcenter.pbxlog.reconciler import Reconciler
+from callcenter.pbxlog.source import build_reader
 from callcenter.pipeline.notifications import NotificationQueue
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
@@ -100,7 +104,13 @@ class Room:
         self.processor = CallProcessor(store, self.notifications)
         self.runner = OrderedRunner(self.processor)
         self.seats = LiveSeatBoard()
-        self.bridge = Bridge(self.runner.put_nowait, self.seats, region=settings.agi.default_region)
+        self.reconciler = self._reconciler()
+        self.bridge = Bridge(
+            self.runner.put_nowait,
+            self.seats,
+            region=settings.agi.default_region,
+            on_resynced=self.reconciler.request if self.reconciler else None,
+        )
         self.client = AmiClient(settings.ami, self.bridge)
         self.pbx = AmiPbxControl(self.client, live_channel=self.bridge.seat_channel)
         self.agi = build_agi_server(settings.agi, store.engine, self.runner)
@@ -116,6 +126,14 @@ class Room:
             "live_notifications_dropped": live.dropped,
             "live_notifications_failed": live.failed,
         }
+        if self.reconciler is not None:  # what the PBX's own records gave back (pbxlog/)
+            r = self.reconciler.stats
+            out["pbx_log_runs"] = r.runs
+            out["pbx_log_errors"] = r.errors
+            out["pbx_log_steps_reconstructed"] = r.steps
+            out["pbx_log_calls_recovered"] = r.calls_recovered
+            out["pbx_log_calls_added"] = r.calls_added
+            out["pbx_log_steps_refused"] = r.refused
         if self.with_agi:  # FastAGI: sessions, and asks refused by the overflow pacing
             out["agi_sessions"] = self.agi.stats.sessions
             out["agi_paced"] = self.agi.stats.paced
@@ -141,6 +159,15 @@ class Room:
                 log.info("%d calls were live when callcenter last stopped: resyncing them", adopted)
             self.runner.start()
             stack.push_async_callback(self._drain)
+            if self.reconciler is not None:
+                # after every AMI (re)connection's resync, and periodically while connected
+                task = asyncio.create_task(
+                    self.reconciler.serve(
+                        self.client.logged_in.is_set, self.settings.pbx_log.period_seconds
+                    ),
+                    name="pbx-log",
+                )
+                stack.push_async_callback(_cancel, task)
             dispatch = await stack.enter_async_context(
                 open_dispatch(
                     self.settings,
@@ -197,6 +224,26 @@ class Room:
         """The whole lifecycle in one call."""
         async with self:
             await self.serve(stop)
+
+    def _reconciler(self) -> Reconciler | None:
+        """The reconciliation with Asterisk's own records (issue 15), if there are any."""
+        pbx_log = self.settings.pbx_log
+        reader = build_reader(pbx_log, self.store.engine)
+        if reader is None:
+            return None
+        region = self.settings.agi.default_region
+        return Reconciler(
+            reader,
+            self.runner,
+            self.store,
+            margin=timedelta(seconds=pbx_log.margin_seconds),
+            settle=timedelta(seconds=pbx_log.settle_seconds),
+            lookback=timedelta(hours=pbx_log.lookback_hours),
+            read_timeout=pbx_log.read_timeout_seconds,
+            caller_leg=CallerLeg(pbx_log.caller_leg),
+            e164=lambda raw: to_e164(raw, region),
+            clock=self.clock,
+        )
 
     def _services(self, dispatch: Dispatch) -> Services:
         return services(
@@ -265,3 +312,9 @@ class Room:
         while True:
             await asyncio.sleep(every)
             log.info("bridge metrics %s", self.metrics())
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -19,6 +19,7 @@ class Clock(StrEnum):
     PBX = "pbx"  # Asterisk's own Timestamp header (timestampevents = yes)
     ARRIVAL = "arrival"  # the time callcenter received it
     INFERRED = "inferred"  # reconstructed after a reconnect from a snapshot
+    PBX_LOG = "pbx-log"  # reconstructed from Asterisk's own records (queue_log, CEL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,3 +296,14 @@ class CallResynced(CallEvent):
             "pbx_state": self.pbx_state,
             "seat": self.seat,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallRecovered(CallEvent):
+    """Asterisk's own records (queue_log, CEL) explain a call marked ``lost``: it goes back
+    to ``state`` (where it was when the bridge lost sight of it, with its ``seat``), and the
+    steps reconstructed from those records follow (``domain/reconcile.py``)."""
+
+    state: str
+    seat: str | None = None
+    source: str = ""  # which records: "queue_log", "queue_log+cel", "queue_log file"

@@ -26,9 +26,11 @@ from callcenter.domain.events import (
     CallEvent,
     CallLost,
     CallQualified,
+    CallRecovered,
     CallReprioritised,
     CallResynced,
     CallTransferred,
+    Clock,
     ConversationEnded,
     DispatchAcknowledged,
     DispatchEscalated,
@@ -121,9 +123,9 @@ def _answered(call: Call, e: CallAnswered) -> Call:
         answered_at=call.answered_at or e.at,
         seat_answered_at=e.at,
         # An answer inferred after a reconnect does not know Asterisk's hold time: the
-        # AgentComplete that follows brings it.
+        # AgentComplete that follows brings it (one rebuilt from queue_log's CONNECT does).
         hold_seconds=e.hold_seconds
-        if call.hold_seconds is None and not e.inferred
+        if call.hold_seconds is None and (not e.inferred or e.clock is Clock.PBX_LOG)
         else call.hold_seconds,
     )
 
@@ -142,9 +144,11 @@ def _stale(call: Call, e: ConversationEnded) -> bool:
     into the queue Asterisk sends none at the redirect, then the first seat's when the caller
     finally hangs up (TalkTime counted up to then, often after the Hangup, without Channel
     fields: ``orphan``). Every live AgentComplete names the seat the call is with and its
-    channel, before the line ends (it comes before the seat leg's Hangup, and the seat's legs
-    share the call's Linkedid)."""
-    return e.orphan or call.line_ended or call.seat != e.seat
+    channel; it may come after the caller's last Hangup (the seat hung up first: COMPLETEAGENT,
+    recorded in bridge-down-A), which does not make it stale; once the line ended, a second
+    one for a call answered once (its conversation already counted: a repeated stream) is."""
+    counted = call.talk_seconds is not None and call.seat_answered_at in (None, call.answered_at)
+    return e.orphan or call.seat != e.seat or (call.line_ended and counted)
 
 
 def _conversation_end(call: Call, e: ConversationEnded) -> Call:
@@ -206,10 +210,12 @@ def _dispatch_sent(call: Call, e: DispatchSent) -> Call:
 
 
 def _acknowledged(call: Call, e: DispatchAcknowledged) -> Call:
-    # The caller may have hung up long before the radio dispatcher took the ticket.
+    # The caller may have hung up long before the radio dispatcher took the ticket. A call
+    # whose end nobody knows (``lost``) stays lost: the unit sent is recorded on it.
+    state = S.CLOSED if call.line_ended else S.HANDED_OFF
     return replace(
         call,
-        state=S.CLOSED if call.line_ended else S.HANDED_OFF,
+        state=S.LOST if call.state is S.LOST else state,
         dispatch_ticket=e.ticket_id,
         dispatch_unit=e.unit,
         handed_off_at=e.at,
@@ -222,6 +228,19 @@ def _closed(call: Call, _e: CallClosed) -> Call:
 
 def _lost(call: Call, _e: CallLost) -> Call:
     return replace(call, state=S.LOST, seat=None)
+
+
+def _recovered(call: Call, e: CallRecovered) -> Call:
+    return replace(call, state=CallState(e.state), seat=e.seat)
+
+
+def _ticket_waits(call: Call) -> bool:
+    """A dispatch ticket may still be acknowledged (or escalated): the call was qualified and
+    no unit was sent yet. A call marked ``lost`` (the bridge lost sight of it) or reconciled
+    from the PBX's records keeps its ticket: the radio dispatcher's word is always recorded."""
+    if call.state is S.QUALIFIED:
+        return True
+    return call.state is S.LOST and call.qualification is not None and call.dispatch_unit is None
 
 
 RULES: dict[type[CallEvent], Rule] = {
@@ -267,13 +286,15 @@ RULES: dict[type[CallEvent], Rule] = {
     DispatchSent: Rule(
         _in(S.QUALIFIED, S.HANDED_OFF, S.CLOSED), _dispatch_sent, _named("dispatch_sent")
     ),
-    DispatchAcknowledged: Rule(_in(S.QUALIFIED), _acknowledged, _named("handed_off")),
-    DispatchEscalated: Rule(_in(S.QUALIFIED), _unchanged, _named("dispatch_escalated")),
+    DispatchAcknowledged: Rule(_ticket_waits, _acknowledged, _named("handed_off")),
+    DispatchEscalated: Rule(_ticket_waits, _unchanged, _named("dispatch_escalated")),
     CallClosed: Rule(
         _in(S.ANSWERED, S.QUALIFIED, S.TRANSFERRED, S.OVERFLOWED), _closed, _named("closed")
     ),
     CallLost: Rule(lambda call: call.state in LIVE_STATES, _lost, _named("lost")),
     CallResynced: Rule(lambda call: call.state in LIVE_STATES, _unchanged, _named("resynced")),
+    # The PBX's own records explain a lost call (domain/reconcile.py): back to where it was.
+    CallRecovered: Rule(_in(S.LOST), _recovered, _named("recovered")),
 }
 
 

@@ -110,8 +110,10 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
 
 
 def plan_lost(call: Call | None, view: LostCallView) -> list[CallEvent]:
-    """The call is gone from the PBX: it ended while we were not listening, nobody knows how."""
-    if call is None or call.state in TERMINAL_STATES:
+    """The call is gone from the PBX: it ended while we were not listening, nobody knows how.
+    A call whose line is known to have ended (the PBX's own records said so, ``reconcile.py``)
+    is not lost."""
+    if call is None or call.state in TERMINAL_STATES or call.line_ended:
         return []
     return [
         CallLost(

@@ -278,6 +278,27 @@ class TimelineStore:
             .returning(TIMELINE.c.id)
         )
 
+    async def last_pbx_event_at(self) -> datetime | None:
+        """Asterisk's time of the last event the bridge saw live (the latest step on the PBX's
+        clock): where a reconciliation with the PBX's own records starts (``pbxlog``)."""
+        query = (
+            select(TIMELINE.c.pbx_at)
+            .where(TIMELINE.c.clock == Clock.PBX.value, TIMELINE.c.pbx_at.is_not(None))
+            .order_by(TIMELINE.c.received_at.desc())
+            .limit(1)
+        )
+        async with self.engine.connect() as conn:
+            found: datetime | None = (await conn.execute(query)).scalar()
+            return found
+
+    async def existing(self, call_ids: set[str]) -> set[str]:
+        """Which of ``call_ids`` are calls on record."""
+        if not call_ids:
+            return set()
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(CALLS.c.id).where(CALLS.c.id.in_(call_ids)))
+            return {cid for (cid,) in rows}
+
     async def get_call(self, call_id: str) -> dict[str, Any] | None:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(CALLS).where(CALLS.c.id == call_id))).first()

@@ -1,0 +1,223 @@
+"""Asterisk's own record of its calls, as plain values: queue_log rows and CEL rows. Pure.
+
+The readers (``callcenter/pbxlog/``) turn the PostgreSQL tables (``queue_log``, written by
+res_config_pgsql; ``cel``, written by cel_pgsql) or the ``queue_log`` file into these rows;
+``calls_from`` groups them per call (the ``Linkedid``, callcenter's call id) into a
+``PbxCall``: the PBX's story of that call, in order, which ``domain/reconcile.py`` compares
+with the call's timeline.
+
+Identity facts (bridge-down-A, Asterisk 20): a queue_log ``callid`` is the ``Uniqueid`` of
+the channel that ran ``Queue()``: on a trunk channel that is the call's ``Linkedid``, but on a
+``Local/...;2`` leg (calls entered through a Local channel) it is not: that leg's ``;1`` is the
+Linkedid, the Uniqueid just before it (``E.N-1``, the same second ``E`` or, across a second
+boundary, ``E-1``). CEL rows carry both ``uniqueid`` and ``linkedid`` and settle it; without
+CEL (the queue_log file) ``resolve_call_ids`` uses the calls callcenter already knows, then
+the rule they show. CONNECT's ``data2`` is the seat leg's Uniqueid.
+
+queue_log data fields (app_queue.c): ENTERQUEUE url|callerid|position; CONNECT
+holdtime|member uniqueid|ringtime; COMPLETEAGENT/COMPLETECALLER holdtime|calltime|origposition;
+ABANDON position|origposition|waittime; EXITWITHTIMEOUT/EXITEMPTY position|origposition|
+waittime; EXITWITHKEY key|position|origposition|waittime; RINGNOANSWER ringtime (ms);
+BLINDTRANSFER extension|context|holdtime|calltime|origposition; ATTENDEDTRANSFER
+method|target|holdtime|calltime|origposition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueLogRow:
+    """One queue_log line or row (Asterisk's column names). ``time`` is UTC, aware."""
+
+    time: datetime
+    callid: str
+    queuename: str
+    agent: str
+    event: str
+    data1: str = ""
+    data2: str = ""
+    data3: str = ""
+    data4: str = ""
+    data5: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CelRow:
+    """One CEL row (the columns cel_pgsql maps that the reconciliation uses)."""
+
+    eventtype: str
+    eventtime: datetime
+    uniqueid: str
+    linkedid: str
+    channame: str = ""
+    cid_num: str = ""
+    extra: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxRecords:
+    """What a reader found for a window: every row of every call that has one in it."""
+
+    queue_log: Sequence[QueueLogRow] = ()
+    cel: Sequence[CelRow] = ()
+    source: str = ""  # "queue_log+cel" (the tables), "queue_log file"
+
+
+class CallerLeg(StrEnum):
+    """How a queue_log callid relates to the Linkedid when no CEL row says it."""
+
+    AUTO = "auto"  # learn it from the calls callcenter knows, else CHANNEL
+    CHANNEL = "channel"  # the call's first channel ran Queue(): callid = Linkedid (a trunk)
+    LOCAL = "local"  # a Local channel's ;2 leg ran Queue(): Linkedid = the ;1 leg, one before
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxStep:
+    """One thing the PBX recorded about a call, in its order."""
+
+    kind: str  # entered, queued, ring_no_answer, answered, conversation_ended, abandoned,
+    # left_queue, transferred, line_ended (the timeline's step kinds)
+    at: datetime
+    nth: int  # 1, 2... among the call's steps of this kind: the step's identity
+    queue: str = ""
+    seat: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxCall:
+    call_id: str  # the Linkedid
+    caller: str = ""
+    steps: tuple[PbxStep, ...] = ()
+    ended_at: datetime | None = None  # the line's end, when the records show it
+
+    @property
+    def started_at(self) -> datetime | None:
+        return self.steps[0].at if self.steps else None
+
+
+QUEUE_EVENTS = {
+    "ENTERQUEUE": "queued",
+    "RINGNOANSWER": "ring_no_answer",
+    "CONNECT": "answered",
+    "COMPLETEAGENT": "conversation_ended",
+    "COMPLETECALLER": "conversation_ended",
+    "BLINDTRANSFER": "transferred",
+    "ATTENDEDTRANSFER": "transferred",
+    "ABANDON": "abandoned",
+    "EXITWITHTIMEOUT": "left_queue",
+    "EXITEMPTY": "left_queue",
+    "EXITWITHKEY": "left_queue",
+}
+# queue_log events after which the caller's line is over (no "c" option on Queue(): the
+# caller is hung up with the conversation), used when no CEL row tells the line's end.
+ENDS_THE_LINE = frozenset({"COMPLETEAGENT", "COMPLETECALLER", "ABANDON"})
+
+
+def _sequence(callid: str) -> tuple[int, int] | None:
+    head, _, tail = callid.rpartition(".")
+    if not head.isdigit() or not tail.isdigit():
+        return None
+    return int(head), int(tail)
+
+
+def local_one(callid: str) -> list[str]:
+    """The Uniqueids the ``;1`` leg of the Local channel whose ``;2`` is ``callid`` may have."""
+    found = _sequence(callid)
+    if found is None or found[1] == 0:
+        return []
+    epoch, n = found
+    return [f"{epoch}.{n - 1}", f"{epoch - 1}.{n - 1}"]
+
+
+def resolve_call_ids(
+    callids: Iterable[str],
+    cel: Sequence[CelRow],
+    known: Iterable[str],
+    leg: CallerLeg = CallerLeg.AUTO,
+) -> dict[str, str]:
+    """Each queue_log callid's Linkedid: CEL's word first, then a call callcenter knows
+    (itself or its Local ;1 leg), then the rule (``leg``; ``auto``: what the known calls
+    showed, ``channel`` when they showed nothing)."""
+    by_uniqueid = {row.uniqueid: row.linkedid for row in cel if row.uniqueid and row.linkedid}
+    known_ids = set(known)
+    out: dict[str, str] = {}
+    votes = {CallerLeg.CHANNEL: 0, CallerLeg.LOCAL: 0}
+    undecided: list[str] = []
+    for callid in dict.fromkeys(callids):
+        if not callid or callid == "NONE":
+            continue
+        if callid in by_uniqueid:
+            out[callid] = by_uniqueid[callid]
+        elif callid in known_ids:
+            out[callid] = callid
+            votes[CallerLeg.CHANNEL] += 1
+        elif match := next((c for c in local_one(callid) if c in known_ids), None):
+            out[callid] = match
+            votes[CallerLeg.LOCAL] += 1
+        else:
+            undecided.append(callid)
+    rule = leg
+    if rule is CallerLeg.AUTO:
+        local = votes[CallerLeg.LOCAL] > votes[CallerLeg.CHANNEL]
+        rule = CallerLeg.LOCAL if local else CallerLeg.CHANNEL
+    for callid in undecided:
+        candidates = local_one(callid) if rule is CallerLeg.LOCAL else []
+        out[callid] = candidates[0] if candidates else callid
+    return out
+
+
+def calls_from(records: PbxRecords, call_ids: Mapping[str, str]) -> list[PbxCall]:
+    """The PBX's story of each call the records name (``call_ids``: callid -> Linkedid,
+    from ``resolve_call_ids``), oldest first. The call's start is its first channel's
+    CHAN_START (else its first queue_log row); its line's end the LINKEDID_END (else the
+    queue_log event that ends Queue() with the line)."""
+    rows: dict[str, list[QueueLogRow]] = {}
+    for row in records.queue_log:
+        if row.event in QUEUE_EVENTS and row.callid in call_ids:
+            rows.setdefault(call_ids[row.callid], []).append(row)
+    cel: dict[str, list[CelRow]] = {}
+    for c in records.cel:
+        if c.linkedid in rows:
+            cel.setdefault(c.linkedid, []).append(c)
+    out = [
+        _call(lid, sorted(qrows, key=lambda r: r.time), cel.get(lid, []))
+        for lid, qrows in rows.items()
+    ]
+    return sorted(out, key=lambda c: (c.started_at or datetime.max, c.call_id))
+
+
+def _call(lid: str, rows: list[QueueLogRow], cel: list[CelRow]) -> PbxCall:
+    counts: dict[str, int] = {}
+
+    def step(kind: str, at: datetime, **kw: object) -> PbxStep:
+        counts[kind] = counts.get(kind, 0) + 1
+        return PbxStep(kind=kind, at=at, nth=counts[kind], **kw)  # type: ignore[arg-type]
+
+    first = next((c for c in cel if c.eventtype == "CHAN_START" and c.uniqueid == lid), None)
+    enter = next((r for r in rows if r.event == "ENTERQUEUE"), None)
+    caller = (enter.data2 if enter else "") or (first.cid_num if first else "")
+    steps = [step("entered", first.eventtime if first else rows[0].time)]
+    for r in rows:
+        values = {"data1": r.data1, "data2": r.data2, "data3": r.data3, "data4": r.data4}
+        seat = r.agent if r.agent != "NONE" else ""
+        steps.append(
+            step(
+                QUEUE_EVENTS[r.event],
+                r.time,
+                queue=r.queuename,
+                seat=seat,
+                values={**values, "event": r.event},
+            )
+        )
+    end = next((c.eventtime for c in cel if c.eventtype == "LINKEDID_END"), None)
+    if end is None and not cel and rows[-1].event in ENDS_THE_LINE:
+        end = rows[-1].time
+    if end is not None:
+        steps.append(step("line_ended", max(end, steps[-1].at)))
+    return PbxCall(call_id=lid, caller=caller, steps=tuple(steps), ended_at=end)

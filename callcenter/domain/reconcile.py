@@ -109,7 +109,7 @@ def plan_call(
             at=missing[0].at if missing else pbx.ended_at,
             source_id=f"pbxlog:{pbx.call_id}:recovered:{losses}",
             state=_before_loss(call, seen).value,
-            seat=_last_seat(seen) if call.answered_at is not None else None,
+            seat=_last_seat(seen, pbx, missing) if call.answered_at is not None else None,
             source=source,
         )
         state, _ = transition(call, recovered)
@@ -172,8 +172,14 @@ def _before_loss(call: Call, seen: Sequence[SeenStep]) -> CallState:
     return S.RINGING
 
 
-def _last_seat(seen: Sequence[SeenStep]) -> str | None:
-    return next((s.seat for s in reversed(seen) if s.kind == "answered" and s.seat), None)
+def _last_seat(seen: Sequence[SeenStep], pbx: PbxCall, missing: list[PbxStep]) -> str | None:
+    """The seat the call was with: its last answer on the timeline, else the PBX's last
+    answer that the timeline has (the seat of a CONNECT seen live)."""
+    found = next((s.seat for s in reversed(seen) if s.kind == "answered" and s.seat), None)
+    if found is None:
+        known = [s for s in pbx.steps if s.kind == "answered" and s not in missing]
+        found = known[-1].seat if known else None
+    return found
 
 
 def _int(text: str) -> int:

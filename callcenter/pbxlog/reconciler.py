@@ -102,16 +102,14 @@ class Reconciler:
         """Until cancelled: a run when requested, and every ``period`` seconds while
         ``connected()``. Never raises (a run's failure is counted)."""
         while True:
-            with_request = False
-            try:
+            with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(period):
                     await self._wake.wait()
-                    with_request = True
-            except TimeoutError:
-                pass
+            # the flag, not wait()'s return: a request made as the timeout fired counts too
+            requested = self._wake.is_set()
             self._wake.clear()
             horizon, self._resynced_at = self._resynced_at, None
-            if with_request or connected():
+            if requested or connected():
                 await self.run(horizon=horizon)
 
     async def run(self, *, until: datetime | None = None, horizon: datetime | None = None) -> int:

@@ -171,7 +171,10 @@ def test_asterisk_writes_into_callcenters_database_as_the_insert_only_role() -> 
     initdb = (ROOT / "deploy/postgres/initdb/10-asterisk-role.sh").read_text()
     assert '--set=role="${ASTERISK_DB_USER:-asterisk}"' in initdb
     assert networks_of("asterisk") & networks_of("postgres")
-    assert one(conf("extconfig.conf")["settings"], "queue_log") == "pgsql,general,queue_log"
+    # res_config_pgsql reconnects (after PostgreSQL restarts, a network cut) to the database
+    # extconfig.conf names, not to res_pgsql.conf's dbname: the two must be the same.
+    database = one(pgsql, "dbname")
+    assert one(conf("extconfig.conf")["settings"], "queue_log") == f"pgsql,{database},queue_log"
     assert one(cel, "table") == "cel"
 
 

@@ -50,6 +50,7 @@ EXTRA_FIELDS: dict[type[ev.CallEvent], dict[str, Any]] = {
         "pbx_state": "talking",
         "seat": "Seat 03",
     },
+    ev.CallRecovered: {"state": "queued", "source": "queue_log+cel"},
 }
 EVENT_TYPES = list(EXTRA_FIELDS)
 

@@ -75,6 +75,8 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
     ev.CallLost: {s: S.LOST for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
     # a snapshot after a reconnect confirms a live call; it changes nothing by itself
     ev.CallResynced: {s: s for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
+    # the PBX's own records explain a lost call: back where it was (domain/reconcile.py)
+    ev.CallRecovered: {S.LOST: S.QUEUED},
 }
 
 CASES = [

@@ -13,7 +13,8 @@ frame, in arrival order, and the bridge hands what it means to ``emit`` (the ord
 - the seat board (QueueMember*, Agent*, the seat leg's Hangup, QueueStatus rebuild);
 - the reconciliation after a (re)connection: each call in the CoreShowChannels snapshot gets a
   ``PbxCallView`` (the runner infers what we missed), each call we followed that the snapshot
-  no longer shows gets a ``LostCallView``, with the gap (disconnect -> snapshot) recorded.
+  no longer shows gets a ``LostCallView``, with the gap (disconnect -> snapshot) recorded;
+  then ``on_resynced`` (the room's reconciliation with the PBX's own records, ``pbxlog/``).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 resync of live channels is through the runner) and every ``period`` while connected.
 
 One run reads the window the bridge may not have seen: from where the last run ended (at
-start, Asterisk's time of the last event on record, ``last_pbx_event_at``) minus ``margin``,
-to now. It waits for the ordered runner to be idle, compares each call the records name with
-its timeline (``domain/reconcile.plan_call``) and hands the missing events to the runner, in
-order; the store drops any step already there (same source id), so runs may overlap freely.
-A failure to read the PBX's records (database, file, timeout) is logged and counted, never
-raised: the next run covers the window again.
+start, Asterisk's time of the last event on record, ``last_pbx_event_at``; never more than
+``lookback`` ago) minus ``margin``, to now. It waits for the ordered runner to be idle,
+compares each call the records name with its timeline (``domain/reconcile.plan_call``) and
+hands the missing events to the runner, in order; the store drops any step already there
+(same source id), so runs may overlap freely. A failure to read the PBX's records (database,
+file, timeout) is logged and counted, never raised: the next run covers the window again.
 """
 
 from __future__ import annotations
@@ -121,7 +121,9 @@ class Reconciler:
         horizon = horizon or until - self.settle
         try:
             start = self._covered or await self.records.last_pbx_event_at()
-            since = (start or until - self.lookback) - self.margin
+            # never further back than the lookback (a room switched off for a week)
+            oldest = until - self.lookback
+            since = (max(start, oldest) if start else oldest) - self.margin
             async with asyncio.timeout(self.read_timeout):
                 found = await self.reader.read(since, until)
             added = await self._apply(found, horizon)

@@ -250,6 +250,9 @@ class PbxLogSettings(BaseModel):
     # trunk channel runs Queue(): callid = Linkedid), "local" (a Local channel's ;2 leg does:
     # the Linkedid is its ;1), "auto" (learnt from the calls callcenter knows).
     caller_leg: Literal["auto", "channel", "local"] = "auto"
+    # the trunk's dialplan context (pjsip.conf [trunk] context): a call CEL shows starting
+    # there is a line-19 call even without a queue_log row (hung up before the queue)
+    inbound_context: str = "from-pstn"
 
 
 class Settings(BaseSettings):

@@ -241,6 +241,7 @@ class Room:
             lookback=timedelta(hours=pbx_log.lookback_hours),
             read_timeout=pbx_log.read_timeout_seconds,
             caller_leg=CallerLeg(pbx_log.caller_leg),
+            inbound_context=pbx_log.inbound_context,
             e164=lambda raw: to_e164(raw, region),
             clock=self.clock,
         )

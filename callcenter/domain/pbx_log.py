@@ -55,6 +55,7 @@ class CelRow:
     uniqueid: str
     linkedid: str
     channame: str = ""
+    context: str = ""
     cid_num: str = ""
     extra: str = ""
 
@@ -172,22 +173,32 @@ def resolve_call_ids(
     return out
 
 
-def calls_from(records: PbxRecords, call_ids: Mapping[str, str]) -> list[PbxCall]:
+def calls_from(
+    records: PbxRecords, call_ids: Mapping[str, str], *, inbound_context: str = "from-pstn"
+) -> list[PbxCall]:
     """The PBX's story of each call the records name (``call_ids``: callid -> Linkedid,
-    from ``resolve_call_ids``), oldest first. The call's start is its first channel's
-    CHAN_START (else its first queue_log row); its line's end the LINKEDID_END (else the
-    queue_log event that ends Queue() with the line)."""
+    from ``resolve_call_ids``), oldest first: every call with queue_log rows, and every call
+    whose first channel CEL shows starting in ``inbound_context`` (the trunk's context: a
+    caller who hung up before the queue, or on the overflow path after finding it full, has
+    no queue_log row at all). The call's start is its first channel's CHAN_START (else its
+    first queue_log row); its line's end the LINKEDID_END (else, without CEL, the queue_log
+    event that ends Queue() with the line)."""
     rows: dict[str, list[QueueLogRow]] = {}
     for row in records.queue_log:
         if row.event in QUEUE_EVENTS and row.callid in call_ids:
             rows.setdefault(call_ids[row.callid], []).append(row)
+    inbound = {
+        c.linkedid
+        for c in records.cel
+        if c.eventtype == "CHAN_START" and c.uniqueid == c.linkedid and c.context == inbound_context
+    }
     cel: dict[str, list[CelRow]] = {}
     for c in records.cel:
-        if c.linkedid in rows:
+        if c.linkedid in rows or c.linkedid in inbound:
             cel.setdefault(c.linkedid, []).append(c)
     out = [
-        _call(lid, sorted(qrows, key=lambda r: r.time), cel.get(lid, []))
-        for lid, qrows in rows.items()
+        _call(lid, sorted(rows.get(lid, []), key=lambda r: r.time), cel.get(lid, []))
+        for lid in set(rows) | inbound
     ]
     return sorted(out, key=lambda c: (c.started_at or datetime.max, c.call_id))
 
@@ -201,7 +212,8 @@ def _call(lid: str, rows: list[QueueLogRow], cel: list[CelRow]) -> PbxCall:
 
     first = next((c for c in cel if c.eventtype == "CHAN_START" and c.uniqueid == lid), None)
     enter = next((r for r in rows if r.event == "ENTERQUEUE"), None)
-    caller = (enter.data2 if enter else "") or (first.cid_num if first else "")
+    numbers = [c.cid_num for c in cel if c.uniqueid == lid and c.cid_num]
+    caller = (enter.data2 if enter else "") or (numbers[0] if numbers else "")
     steps = [step("entered", first.eventtime if first else rows[0].time)]
     for r in rows:
         values = {"data1": r.data1, "data2": r.data2, "data3": r.data3, "data4": r.data4}
@@ -216,7 +228,7 @@ def _call(lid: str, rows: list[QueueLogRow], cel: list[CelRow]) -> PbxCall:
             )
         )
     end = next((c.eventtime for c in cel if c.eventtype == "LINKEDID_END"), None)
-    if end is None and not cel and rows[-1].event in ENDS_THE_LINE:
+    if end is None and not cel and rows and rows[-1].event in ENDS_THE_LINE:
         end = rows[-1].time
     if end is not None:
         steps.append(step("line_ended", max(end, steps[-1].at)))

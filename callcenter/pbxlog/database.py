@@ -77,6 +77,7 @@ def _cel_row(r: sa.Row[tuple[object, ...]]) -> CelRow:
         uniqueid=m["uniqueid"] or "",
         linkedid=m["linkedid"] or "",
         channame=m["channame"] or "",
+        context=m["context"] or "",
         cid_num=m["cid_num"] or "",
         extra=m["extra"] or "",
     )

@@ -73,6 +73,7 @@ class Reconciler:
         lookback: timedelta = timedelta(hours=12),
         read_timeout: float = 20.0,
         caller_leg: CallerLeg = CallerLeg.AUTO,
+        inbound_context: str = "from-pstn",
         e164: Callable[[str], str | None] = lambda _raw: None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -84,6 +85,7 @@ class Reconciler:
         self.lookback = lookback
         self.read_timeout = read_timeout
         self.caller_leg = caller_leg
+        self.inbound_context = inbound_context
         self.e164 = e164
         self.clock = clock
         self.stats = ReconcileStats()
@@ -148,7 +150,7 @@ class Reconciler:
         processor = self.runner.processor
         received_at = self.clock()
         added = 0
-        for pbx in calls_from(found, ids):
+        for pbx in calls_from(found, ids, inbound_context=self.inbound_context):
             if pbx.ended_at is None or pbx.ended_at > horizon:
                 continue
             call = await processor.current(pbx.call_id)

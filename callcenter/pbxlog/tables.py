@@ -25,6 +25,7 @@ CEL = sa.Table(
     sa.Column("eventtype", sa.String(30)),
     sa.Column("eventtime", sa.DateTime(timezone=False)),
     sa.Column("cid_num", sa.String(80)),
+    sa.Column("context", sa.String(80)),
     sa.Column("channame", sa.String(80)),
     sa.Column("uniqueid", sa.String(150)),
     sa.Column("linkedid", sa.String(150)),

@@ -203,3 +203,28 @@ def test_a_transfer_ends_the_seats_conversation_and_moves_the_call() -> None:
     after, kinds = apply(None, plan(story(rows), None, []))
     assert kinds[-4:] == ["conversation_ended", "transferred", "line_ended", "closed"]
     assert after is not None and after.state is CallState.CLOSED and after.talk_seconds == 4
+
+
+def test_a_caller_who_never_reached_the_queue_is_known_from_cel_alone() -> None:
+    """Hung up during the greeting, or on the overflow path after finding the queue full
+    (Queue() writes no queue_log row then): CEL's first channel started in the trunk's
+    context; a seat's call-back (context seats) is not a line-19 call."""
+
+    def row(seconds: float, event: str, lid: str, context: str, cid: str = "") -> CelRow:
+        return CelRow(eventtype=event, eventtime=t(seconds), uniqueid=lid, linkedid=lid,
+                      context=context, cid_num=cid)  # fmt: skip
+
+    records = PbxRecords(
+        cel=[
+            row(0, "CHAN_START", "7.1", "from-pstn"),
+            row(0.1, "ANSWER", "7.1", "from-pstn", "0612345678"),
+            row(9, "LINKEDID_END", "7.1", "from-pstn"),
+            row(1, "CHAN_START", "8.1", "seats"),
+            row(5, "LINKEDID_END", "8.1", "seats"),
+        ]
+    )
+    (pbx,) = calls_from(records, {}, inbound_context="from-pstn")
+    assert (pbx.call_id, pbx.caller, pbx.ended_at) == ("7.1", "0612345678", t(9))
+    after, kinds = apply(None, plan(pbx, None, []))
+    assert kinds == ["entered", "line_ended"]
+    assert after is not None and after.outcome == "abandoned" and after.wait_seconds == 9

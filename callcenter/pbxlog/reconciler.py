@@ -154,6 +154,8 @@ class Reconciler:
             if pbx.ended_at is None or pbx.ended_at > horizon:
                 continue
             call = await processor.current(pbx.call_id)
+            if call is not None and call.line_ended:
+                continue  # followed to its end (plan_call would say the same)
             seen = [_seen(row) for row in await self.records.timeline(pbx.call_id, limit=10_000)]
             plan = plan_call(
                 pbx,

@@ -208,7 +208,11 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
                     {t('audit.timeline.clocks', { pbx: time(s.pbx_at), arrival: time(s.received_at), gap: (gap / 1000).toFixed(1) })}
                   </span>
                 ) : null}
-                {s.inferred ? <span className="cc-dim">{t('audit.timeline.inferred')}</span> : null}
+                {s.clock === 'pbx-log' ? (
+                  <span className="cc-dim" data-testid={`pbx-log-${s.seq}`}>{t('audit.timeline.fromPbxLog')}</span>
+                ) : s.inferred ? (
+                  <span className="cc-dim">{t('audit.timeline.inferred')}</span>
+                ) : null}
               </li>
             );
           })}

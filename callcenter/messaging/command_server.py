@@ -5,10 +5,16 @@ for the wire format) and runs each command as its own task, so a slow PBX action
 up the others. Promises:
 
 - a command past its deadline is acknowledged and dropped, never performed late (nobody is
-  waiting for it: an "answer" performed a minute later would be worse than none);
+  waiting for it: an "answer" performed a minute later would be worse than none); and one
+  whose caller already gave up (its claim says ``gone``: see ``callcenter.messaging.commands``)
+  is dropped too, whatever this machine's clock says about the deadline;
 - a command id is performed at most once while its marker lives (``done_ttl``): a retry of a
   command that succeeded gets the stored reply; one that failed may be tried again;
 - entries a previous bridge left unacknowledged are claimed at start (then dropped if late);
+- an entry Redis delivered to a read whose answer never arrived (the bridge stood still past
+  its socket timeout, and the client read again on a new connection) stays in this consumer's
+  pending list: the bridge re-reads that list whenever a read brings nothing new, and at least
+  every ``sweep_every`` seconds, so such a command is performed while its caller still waits;
 - the heartbeat key says the bridge is alive and whether AMI is logged in; it is refreshed
   every ``heartbeat_every`` seconds with a TTL of ``heartbeat_ttl`` and deleted on exit.
 
@@ -31,7 +37,15 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from callcenter.errors import CallcenterError
-from callcenter.messaging.commands import GROUP, BridgeKeys, Command, error_reply, ok_reply
+from callcenter.messaging.commands import (
+    CLAIM_TTL_MS,
+    GROUP,
+    TAKEN,
+    BridgeKeys,
+    Command,
+    error_reply,
+    ok_reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +59,8 @@ class ServerStats:
     refused: int = 0  # performed, and the answer was an error
     duplicates: int = 0
     expired: int = 0
+    abandoned: int = 0  # dropped: the caller had given up before the bridge took it
+    recovered: int = 0  # found in the pending list, delivered to a read never received
     malformed: int = 0
     redis_errors: int = 0
     other_bridges: int = 0  # heartbeats found written by another bridge
@@ -64,6 +80,8 @@ class CommandServer:
         done_ttl: int = 600,
         reply_ttl: int = 60,
         block_ms: int = 1000,
+        sweep_every: float = 1.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
         self.keys = keys
@@ -75,8 +93,12 @@ class CommandServer:
         self.done_ttl = done_ttl
         self.reply_ttl = reply_ttl
         self.block_ms = block_ms
+        self.sweep_every = sweep_every
+        self.clock = clock
         self.stats = ServerStats()
         self._running: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()  # entry ids being served (not acknowledged yet)
+        self._next_sweep = 0.0
         self._listening = asyncio.Event()  # the group exists: commands sent now are read
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -106,7 +128,10 @@ class CommandServer:
                 reply = await self.redis.xreadgroup(
                     GROUP, self.name, {self.keys.commands: ">"}, count=50, block=self.block_ms
                 )
-                await self._take(_entries(reply))
+                entries = _entries(reply)
+                await self._take(entries)
+                if not entries or time.monotonic() >= self._next_sweep:
+                    await self._sweep()
             except (RedisError, OSError) as exc:
                 ready = False
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
@@ -135,11 +160,25 @@ class CommandServer:
             return list(reply[1])
         return []
 
+    async def _sweep(self) -> None:
+        """This consumer's pending entries that are not being served: delivered to a read whose
+        answer was lost (see the module doc), or whose acknowledgement failed."""
+        self._next_sweep = time.monotonic() + self.sweep_every
+        reply = await self.redis.xreadgroup(GROUP, self.name, {self.keys.commands: "0"}, count=1000)
+        found = [(i, f) for i, f in _entries(reply) if i not in self._in_flight]
+        if found:
+            self.stats.recovered += len(found)
+            log.warning("%d command(s) found pending, never received: serving them", len(found))
+            await self._take(found)
+
     async def _take(self, entries: list[tuple[str, dict[str, str] | None]]) -> None:
         for entry_id, fields in entries:
+            if entry_id in self._in_flight:
+                continue
             if fields is None:  # trimmed away while pending
                 await self._ack(entry_id)
                 continue
+            self._in_flight.add(entry_id)
             task = asyncio.create_task(self._serve(entry_id, fields.get("c", "")))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -154,6 +193,7 @@ class CommandServer:
         finally:
             with contextlib.suppress(RedisError, OSError):
                 await self._ack(entry_id)
+            self._in_flight.discard(entry_id)
 
     async def _serve_one(self, text: str) -> None:
         try:
@@ -162,9 +202,13 @@ class CommandServer:
             self.stats.malformed += 1
             log.warning("dropped a malformed command: %s", exc)
             return
-        if command.deadline <= time.time():
+        if command.deadline <= self.clock():
             self.stats.expired += 1
             log.warning("dropped command %s %s: past its deadline", command.op, command.id)
+            return
+        if not await self._claim(command):
+            self.stats.abandoned += 1
+            log.warning("dropped command %s %s: its caller gave up", command.op, command.id)
             return
         done = self.keys.done(command.id)
         if not await self.redis.set(done, PENDING, nx=True, ex=self.done_ttl):
@@ -175,6 +219,14 @@ class CommandServer:
             return  # else: the first one is still running and will answer the same list
         reply, ok = await self._perform(command)
         await self._reply(command.id, reply, keep=ok)
+
+    async def _claim(self, command: Command) -> bool:
+        """Take this sending of the command, unless its caller gave it up first."""
+        key = self.keys.claim(command.claim_id)
+        if await self.redis.set(key, TAKEN, nx=True, px=CLAIM_TTL_MS):
+            return True
+        # Taken already (the same entry twice, or our own first try on a dead connection).
+        return bool(await self.redis.get(key) == TAKEN)
 
     async def _perform(self, command: Command) -> tuple[str, bool]:
         handler = self.handlers.get(command.op)

@@ -51,6 +51,18 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 PENDING = "pending"
+RECENT = 10_000  # entry ids this bridge took, remembered to tell a lost entry from a done one
+
+# One round trip to start a command: take this sending's claim unless its caller gave it up
+# (KEYS[1]), then the id's idempotency marker (KEYS[2]). Returns {"gone"}, {"new"}, or
+# {"dup", <the marker: "pending" or the stored reply>}.
+START = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'gone'} end
+end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[4]) then return {'new'} end
+return {'dup', redis.call('GET', KEYS[2])}
+"""
 
 
 @dataclass
@@ -98,7 +110,9 @@ class CommandServer:
         self.stats = ServerStats()
         self._running: set[asyncio.Task[None]] = set()
         self._in_flight: set[str] = set()  # entry ids being served (not acknowledged yet)
+        self._taken: dict[str, None] = {}  # the last RECENT entry ids taken, oldest first
         self._next_sweep = 0.0
+        self._start = redis.register_script(START)
         self._listening = asyncio.Event()  # the group exists: commands sent now are read
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -122,7 +136,7 @@ class CommandServer:
             try:
                 if not ready:
                     await self._ensure_group()
-                    await self._take(await self._claim_left_over())
+                    await self._take(await self._claim_left_over(), recovering=True)
                     ready = True
                     self._listening.set()
                 reply = await self.redis.xreadgroup(
@@ -165,20 +179,27 @@ class CommandServer:
         answer was lost (see the module doc), or whose acknowledgement failed."""
         self._next_sweep = time.monotonic() + self.sweep_every
         reply = await self.redis.xreadgroup(GROUP, self.name, {self.keys.commands: "0"}, count=1000)
-        found = [(i, f) for i, f in _entries(reply) if i not in self._in_flight]
-        if found:
-            self.stats.recovered += len(found)
-            log.warning("%d command(s) found pending, never received: serving them", len(found))
-            await self._take(found)
+        await self._take(_entries(reply), recovering=True)
 
-    async def _take(self, entries: list[tuple[str, dict[str, str] | None]]) -> None:
+    async def _take(
+        self, entries: list[tuple[str, dict[str, str] | None]], *, recovering: bool = False
+    ) -> None:
+        """Serve new entries; ``recovering`` (pending entries read again): skip those being
+        served, acknowledge those already served (their acknowledgement failed or crossed
+        this read), serve the others: never received, or left by a previous bridge."""
         for entry_id, fields in entries:
             if entry_id in self._in_flight:
                 continue
-            if fields is None:  # trimmed away while pending
-                await self._ack(entry_id)
+            if fields is None or (recovering and entry_id in self._taken):
+                await self._ack(entry_id)  # trimmed away while pending, or done already
                 continue
+            if recovering:
+                self.stats.recovered += 1
+                log.warning("command entry %s was pending, never received: serving it", entry_id)
             self._in_flight.add(entry_id)
+            self._taken[entry_id] = None
+            if len(self._taken) > RECENT:
+                del self._taken[next(iter(self._taken))]
             task = asyncio.create_task(self._serve(entry_id, fields.get("c", "")))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -206,27 +227,21 @@ class CommandServer:
             self.stats.expired += 1
             log.warning("dropped command %s %s: past its deadline", command.op, command.id)
             return
-        if not await self._claim(command):
+        keys = [self.keys.claim(command.claim_id), self.keys.done(command.id)]
+        started = await self._start(keys=keys, args=[TAKEN, PENDING, CLAIM_TTL_MS, self.done_ttl])
+        started = [x.decode() if isinstance(x, bytes) else x for x in started]
+        if started[0] == "gone":
             self.stats.abandoned += 1
             log.warning("dropped command %s %s: its caller gave up", command.op, command.id)
             return
-        done = self.keys.done(command.id)
-        if not await self.redis.set(done, PENDING, nx=True, ex=self.done_ttl):
+        if started[0] == "dup":
             self.stats.duplicates += 1
-            previous = await self.redis.get(done)
+            previous = started[1] if len(started) > 1 else None
             if previous is not None and previous != PENDING:
                 await self._reply(command.id, str(previous), keep=True)
             return  # else: the first one is still running and will answer the same list
         reply, ok = await self._perform(command)
         await self._reply(command.id, reply, keep=ok)
-
-    async def _claim(self, command: Command) -> bool:
-        """Take this sending of the command, unless its caller gave it up first."""
-        key = self.keys.claim(command.claim_id)
-        if await self.redis.set(key, TAKEN, nx=True, px=CLAIM_TTL_MS):
-            return True
-        # Taken already (the same entry twice, or our own first try on a dead connection).
-        return bool(await self.redis.get(key) == TAKEN)
 
     async def _perform(self, command: Command) -> tuple[str, bool]:
         handler = self.handlers.get(command.op)

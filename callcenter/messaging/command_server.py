@@ -195,7 +195,11 @@ class CommandServer:
                 continue
             if recovering:
                 self.stats.recovered += 1
-                log.warning("command entry %s was pending, never received: serving it", entry_id)
+                log.warning(
+                    "command entry %s was pending (never received, or left by a previous bridge):"
+                    " serving it",
+                    entry_id,
+                )
             self._in_flight.add(entry_id)
             self._taken[entry_id] = None
             if len(self._taken) > RECENT:

@@ -209,6 +209,7 @@ def simulate(
     """Run the PBX simulator alone: AMI on 127.0.0.1:PORT, as the bridge expects Asterisk."""
     from callcenter.sim import runner
     from callcenter.sim.config import QueuesConfError
+    from callcenter.sim.engine import SimError, Simulator
     from callcenter.sim.options import SimOptions
     from callcenter.sim.traffic import ScenarioError, load_scenario
 
@@ -226,6 +227,10 @@ def simulate(
     options = SimOptions(
         manual_seats=frozenset(manual_seat or ()), overflow_variable=overflow_variable
     )
+    try:  # a seat the room does not have is refused here, not in a traceback later
+        Simulator(queues, chosen.options(options) if chosen is not None else options)
+    except SimError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--manual-seat") from exc
     if record is not None:
         assert chosen is not None
         with record.open("wb") as out:

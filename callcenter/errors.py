@@ -33,6 +33,13 @@ class PbxUnavailableError(PbxError):
     """Not connected to the PBX (or not logged in) when the action was asked for."""
 
 
+class SeatsUnknownError(PbxUnavailableError):
+    """No seat board yet: the bridge has not had the PBX's QueueStatus answer since it started."""
+
+    def __init__(self, message: str = "the bridge has not heard from the PBX yet") -> None:
+        super().__init__(message)
+
+
 class BridgeUnavailableError(CallcenterError):
     """An API-only process found no bridge to perform its command (no heartbeat, Redis down)."""
 

@@ -2,15 +2,18 @@
 
 ``run()`` connects, logs in with ``Events: on``, resyncs (QueueStatus + CoreShowChannels: the
 bridge reconciles when the lists complete), keeps the link alive with a Ping whose answer is
-awaited (a peer that stops answering is dropped), and reconnects with exponential backoff
-until ``close()``. Every frame goes, in arrival order, to the bridge's synchronous
-``on_frame``. Every action has a deadline and returns Asterisk's response or raises a
-``PbxError``: ``PbxUnavailableError`` when not logged in or the link drops before the answer
-(actions are never re-sent after a reconnect), ``PbxTimeoutError``, ``PbxRejectedError`` with
-Asterisk's own message; ``AmiLoginError`` when Asterisk refuses the login;
-``UnsafeActionError`` (nothing sent) when a header name or value holds a CR, LF or NUL, whoever
-built the action: AMI frames end at line breaks, so such a value would inject headers or whole
-actions of the caller's choosing.
+awaited (a peer that stops answering is dropped), and reconnects until ``close()``: every
+quarter second while the port refuses connections (logged in within that of Asterisk
+accepting), with an exponential backoff after a refused login or any other failure
+(``callcenter.ami.backoff``); the same failure is logged once every ``QUIET_SECONDS``.
+Every frame goes, in arrival order, to the bridge's synchronous ``on_frame``. Every action
+has a deadline and returns Asterisk's response or raises a ``PbxError``:
+``PbxUnavailableError`` when not logged in or the link drops before the answer (actions are
+never re-sent after a reconnect), ``PbxTimeoutError``, ``PbxRejectedError`` with Asterisk's
+own message; ``AmiLoginError`` when Asterisk refuses the login; ``UnsafeActionError`` (nothing
+sent) when a header name or value holds a CR, LF or NUL, whoever built the action: AMI frames
+end at line breaks, so such a value would inject headers or whole actions of the caller's
+choosing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +30,7 @@ from panoramisk.actions import Action
 from panoramisk.manager import Manager
 from panoramisk.message import Message
 
+from callcenter.ami.backoff import Backoff, Failure
 from callcenter.ami.bridge import Bridge
 from callcenter.ami.compat import BridgeProtocol
 from callcenter.ami.translate import is_noise
@@ -40,6 +45,7 @@ from callcenter.settings import AmiSettings
 log = logging.getLogger(__name__)
 
 _FRAMING = ("\r", "\n", "\x00")
+QUIET_SECONDS = 30.0
 
 
 def check_framing(fields: dict[str, Any]) -> None:
@@ -57,6 +63,14 @@ def check_framing(fields: dict[str, Any]) -> None:
 
 class AmiLoginError(PbxRejectedError):
     """Asterisk refused the login (``Authentication failed``, ``Permission denied``)."""
+
+
+def _failure(exc: Exception) -> Failure:
+    if isinstance(exc, AmiLoginError):
+        return Failure.LOGIN
+    if isinstance(exc.__cause__, ConnectionRefusedError):
+        return Failure.REFUSED  # nothing listens on the port (yet)
+    return Failure.OTHER
 
 
 @dataclass
@@ -81,12 +95,17 @@ class AmiClient:
         *,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
+        backoff_refused: float = 0.25,
         connect_timeout: float = 5.0,
     ) -> None:
         self.settings = settings
         self.bridge = bridge
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
+        self.backoff = Backoff(
+            refused=backoff_refused,
+            initial=backoff_initial,
+            login_initial=max(backoff_initial, 1.0),
+            maximum=backoff_max,
+        )
         self.connect_timeout = connect_timeout
         self.stats = ClientStats()
         self.manager = Manager(
@@ -103,31 +122,39 @@ class AmiClient:
         self._closed = asyncio.Event()
         self._resync_wanted = asyncio.Event()
         self._boots = 0
+        self._logged: tuple[str, float] = ("", 0.0)  # the last failure logged, and when
         bridge.on_booted = self._booted
 
     # -- the connection ---------------------------------------------------------------
 
     async def run(self) -> None:
-        """Stay connected until ``close()``; reconnect with backoff after any failure."""
-        delay = self.backoff_initial
+        """Stay connected until ``close()``; reconnect after any failure (see module doc)."""
         while not self._closing:
+            failure = Failure.OTHER  # a session that ended: dropped, ping unanswered
             try:
                 await self.connect_once()
-                delay = self.backoff_initial
+                self.backoff.reset()
+                self._logged = ("", 0.0)
                 await self._session()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 self.last_error = exc
-                log.warning("AMI %s:%s: %s", self.settings.host, self.settings.port, exc)
+                failure = _failure(exc)
+                self._log_failure(exc)
             finally:
                 self._disconnected()
             if self._closing:
                 break
             self.stats.reconnects += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closed.wait(), delay)  # backoff, cut by close()
-            delay = min(delay * 2, self.backoff_max)
+            with contextlib.suppress(TimeoutError):  # cut short by close()
+                await asyncio.wait_for(self._closed.wait(), self.backoff.next(failure))
+
+    def _log_failure(self, exc: Exception) -> None:
+        text, at = str(exc), time.monotonic()
+        if text != self._logged[0] or at - self._logged[1] >= QUIET_SECONDS:
+            self._logged = (text, at)
+            log.warning("AMI %s:%s: %s", self.settings.host, self.settings.port, exc)
 
     async def connect_once(self) -> None:
         """Open the TCP connection and log in; raises ``AmiLoginError`` if refused."""

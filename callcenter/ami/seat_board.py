@@ -2,8 +2,10 @@
 
 Updated synchronously, in arrival order, by the bridge (QueueMember* events, AgentCalled /
 AgentConnect / AgentRingNoAnswer, the seat leg's Hangup) and rebuilt whole from each
-QueueStatus snapshot (after every (re)login). ``on_change`` (optional, synchronous) is called
-after any seat changed, e.g. to publish the board to API processes that run no bridge.
+QueueStatus snapshot (after every (re)login). It is ``synced`` from the first snapshot on:
+before it, what pushed events told is no board (callers answer 503, see ``SeatBoard``).
+``on_change`` (optional, synchronous) is called after any seat changed, and when the board
+becomes synced, e.g. to publish the board to API processes that run no bridge.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class LiveSeatBoard:
     def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self._seats: dict[str, Seat] = {}
         self._by_leg: dict[str, str] = {}  # seat leg Uniqueid -> seat name
+        self._synced = False
         self.on_change = on_change
 
     def _put(self, name: str, seat: Seat) -> None:
@@ -32,6 +35,9 @@ class LiveSeatBoard:
 
     def seat(self, name: str) -> Seat | None:
         return self._seats.get(name)
+
+    def synced(self) -> bool:
+        return self._synced
 
     def member(self, m: MemberState) -> None:
         if m.removed:
@@ -61,6 +67,10 @@ class LiveSeatBoard:
                 self._put(name, seat_rules.logged_out(seat))
         for m in members:
             self.member(m)
+        if not self._synced:
+            self._synced = True
+            if self.on_change is not None:
+                self.on_change()
 
     def ringing(self, name: str, call_id: str) -> None:
         seat = self._seats.get(name)

@@ -7,8 +7,12 @@ Connect with ``?token=<JWT>`` and, to resume, ``&after=<last seq received>``. Me
   is global and strictly increasing (a filtered feed skips numbers, never repeats or reorders);
 - ``{"type": "trimmed", "seq": after, "first_available": n}``: what came between is no longer
   kept (re-read it over HTTP), the feed goes on from ``first_available``;
-- ``{"type": "reset", "seq": head, "requested": after}``: ``after`` is beyond this log's end
-  (the log restarted); reload state over HTTP, the feed goes on from ``head``;
+- ``{"type": "reset", "seq": head, "requested": after}``: the log went back to ``head``,
+  below ``after`` (it restarted: a memory log with its process, a Redis that came back empty
+  or without its last writes), so something may have been missed; reload state over HTTP,
+  the feed goes on after ``head``. Sent at connection when ``after`` is beyond the log's end,
+  and on an open feed as soon as the log is seen to have gone back (also ``trimmed``: a feed
+  that cannot give what came between says so, whenever that is);
 - ``{"type": "behind", "seq": last}``: the client read too slowly and its buffer overflowed;
   the server closes (code 4008): reconnect with ``after=last`` and nothing is lost.
 
@@ -38,7 +42,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from callcenter.api.access import AccessDeniedError, authorize_websocket, services
 from callcenter.api.ports import Services
 from callcenter.auth.tokens import Identity
-from callcenter.live.hub import FellBehindError, Trimmed
+from callcenter.live.hub import FellBehindError, Reset, Trimmed
 from callcenter.live.messages import LiveMessage
 
 router = APIRouter(tags=["live"])
@@ -196,6 +200,10 @@ async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filt
                             "seq": item.after,
                             "first_available": item.first_available,
                         }
+                    )
+                elif isinstance(item, Reset):
+                    await websocket.send_json(
+                        {"type": "reset", "seq": item.head, "requested": item.requested}
                     )
                 elif item.topic == USER_TOPIC:
                     return "user disabled"

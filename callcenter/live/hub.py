@@ -14,7 +14,11 @@ log is back, so clients resuming from their last sequence get them all. Counted 
 
 ``stream(after, accept)`` is what a websocket sends: the messages after ``after`` still in the
 log (the backlog), then live ones, each once and in sequence order (the subscription is taken
-before the backlog is read, and anything at or below the last sequence sent is skipped). A
+before the backlog is read, and anything at or below the last sequence sent is skipped). Where
+a message does not follow the last one read (its ``prev`` is not that sequence), the stream
+says so first: ``Trimmed`` when what came between is no longer kept (the log is capped, or the
+tail read past it), ``Reset`` when the log went back (Redis restarted empty, or from an
+append-only file that lost its last writes), so the client reloads its state. A
 subscriber whose queue overflows is marked behind: its stream raises ``FellBehindError`` with the
 last sequence it was given, so the client can reconnect from there without a gap.
 """
@@ -51,6 +55,24 @@ class Trimmed:
 
     after: int
     first_available: int
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Control item in a stream: the log went back to ``head`` (below ``requested``, the last
+    sequence read): what it lost may never have been read; it goes on after ``head``."""
+
+    requested: int
+    head: int
+
+
+def gap(last: int, message: LiveMessage) -> Trimmed | Reset | None:
+    """What is missing between the last sequence read and ``message``, if anything."""
+    if message.prev is None or message.prev == last:
+        return None
+    if message.prev > last:
+        return Trimmed(after=last, first_available=message.seq)
+    return Reset(requested=last, head=message.prev)
 
 
 @dataclass(eq=False)
@@ -191,7 +213,7 @@ class LiveHub:
 
     async def stream(
         self, after: int | None, accept: Accept
-    ) -> AsyncIterator[LiveMessage | Trimmed]:
+    ) -> AsyncIterator[LiveMessage | Trimmed | Reset]:
         """Backlog after ``after`` (None: start now), then live messages; see module doc."""
         subscriber = _Subscriber(queue=asyncio.Queue(self.buffer))
         self._subscribers.add(subscriber)
@@ -201,9 +223,9 @@ class LiveHub:
             if after is not None:
                 while True:
                     backlog = await self.log.read_after(last, PAGE)
-                    if backlog.trimmed:
-                        yield Trimmed(after=last, first_available=backlog.first_available)
                     for message in backlog.entries:
+                        if (missing := gap(last, message)) is not None:
+                            yield missing
                         last = message.seq
                         if accept(message):
                             yield message
@@ -215,6 +237,8 @@ class LiveHub:
                 message = await subscriber.queue.get()
                 if message.seq <= last:
                     continue
+                if (missing := gap(last, message)) is not None:
+                    yield missing
                 last = message.seq
                 if accept(message):
                     yield message

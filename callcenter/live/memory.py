@@ -21,16 +21,15 @@ class MemoryLog:
     async def append(self, body: dict[str, Any]) -> int:
         async with self._changed:
             self._seq += 1
-            self._entries.append(LiveMessage.from_body(self._seq, body))
+            self._entries.append(LiveMessage.from_body(self._seq, body, prev=self._seq - 1))
             self._changed.notify_all()
             return self._seq
 
     async def read_after(self, seq: int, limit: int) -> Backlog:
         first = self._entries[0].seq if self._entries else 0
-        trimmed = bool(self._entries) and seq + 1 < first
         start = max(seq + 1 - first, 0) if self._entries else 0
         entries = [self._entries[i] for i in range(start, min(start + limit, len(self._entries)))]
-        return Backlog(entries=entries, trimmed=trimmed, first_available=first)
+        return Backlog(entries=entries)
 
     async def last_seq(self) -> int:
         return self._seq

@@ -2,7 +2,9 @@
 
 Every message gets a sequence number from the log when it is appended: one global, strictly
 increasing order shared by every API process (the Redis log) or by one process (the memory log).
-A log keeps a bounded tail; ``read_after`` says when what was asked for has been trimmed.
+Numbers may skip (the Redis log's follow its clock); each message names the one before it in
+the log (``prev``), so a reader knows when something between is missing: the log keeps a
+bounded tail, and a Redis that restarted may have lost its end.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class LiveMessage:
     call_id: str | None = None
     seat: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    prev: int | None = None  # the sequence of the message before it in the log (None: unknown)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -41,9 +44,10 @@ class LiveMessage:
         return wire
 
     @classmethod
-    def from_body(cls, seq: int, body: dict[str, Any]) -> LiveMessage:
+    def from_body(cls, seq: int, body: dict[str, Any], *, prev: int | None = None) -> LiveMessage:
         return cls(
             seq=seq,
+            prev=prev,
             topic=str(body["topic"]),
             kind=str(body["kind"]),
             at=str(body["at"]),
@@ -55,9 +59,7 @@ class LiveMessage:
 
 @dataclass(frozen=True)
 class Backlog:
-    entries: list[LiveMessage]
-    trimmed: bool  # some messages after the requested sequence are no longer kept
-    first_available: int  # the oldest sequence still kept (0 if the log is empty)
+    entries: list[LiveMessage]  # in order; the first one's ``prev`` says whether any is missing
 
 
 class FeedLog(Protocol):

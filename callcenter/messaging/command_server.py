@@ -5,10 +5,16 @@ for the wire format) and runs each command as its own task, so a slow PBX action
 up the others. Promises:
 
 - a command past its deadline is acknowledged and dropped, never performed late (nobody is
-  waiting for it: an "answer" performed a minute later would be worse than none);
+  waiting for it: an "answer" performed a minute later would be worse than none); and one
+  whose caller already gave up (its claim says ``gone``: see ``callcenter.messaging.commands``)
+  is dropped too, whatever this machine's clock says about the deadline;
 - a command id is performed at most once while its marker lives (``done_ttl``): a retry of a
   command that succeeded gets the stored reply; one that failed may be tried again;
 - entries a previous bridge left unacknowledged are claimed at start (then dropped if late);
+- an entry Redis delivered to a read whose answer never arrived (the bridge stood still past
+  its socket timeout, and the client read again on a new connection) stays in this consumer's
+  pending list: the bridge re-reads that list whenever a read brings nothing new, and at least
+  every ``sweep_every`` seconds, so such a command is performed while its caller still waits;
 - the heartbeat key says the bridge is alive and whether AMI is logged in; it is refreshed
   every ``heartbeat_every`` seconds with a TTL of ``heartbeat_ttl`` and deleted on exit.
 
@@ -31,12 +37,32 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from callcenter.errors import CallcenterError
-from callcenter.messaging.commands import GROUP, BridgeKeys, Command, error_reply, ok_reply
+from callcenter.messaging.commands import (
+    CLAIM_TTL_MS,
+    GROUP,
+    TAKEN,
+    BridgeKeys,
+    Command,
+    error_reply,
+    ok_reply,
+)
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 PENDING = "pending"
+RECENT = 10_000  # entry ids this bridge took, remembered to tell a lost entry from a done one
+
+# One round trip to start a command: take this sending's claim unless its caller gave it up
+# (KEYS[1]), then the id's idempotency marker (KEYS[2]). Returns {"gone"}, {"new"}, or
+# {"dup", <the marker: "pending" or the stored reply>}.
+START = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'gone'} end
+end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[4]) then return {'new'} end
+return {'dup', redis.call('GET', KEYS[2])}
+"""
 
 
 @dataclass
@@ -45,6 +71,8 @@ class ServerStats:
     refused: int = 0  # performed, and the answer was an error
     duplicates: int = 0
     expired: int = 0
+    abandoned: int = 0  # dropped: the caller had given up before the bridge took it
+    recovered: int = 0  # found in the pending list, delivered to a read never received
     malformed: int = 0
     redis_errors: int = 0
     other_bridges: int = 0  # heartbeats found written by another bridge
@@ -64,6 +92,8 @@ class CommandServer:
         done_ttl: int = 600,
         reply_ttl: int = 60,
         block_ms: int = 1000,
+        sweep_every: float = 1.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
         self.keys = keys
@@ -75,8 +105,14 @@ class CommandServer:
         self.done_ttl = done_ttl
         self.reply_ttl = reply_ttl
         self.block_ms = block_ms
+        self.sweep_every = sweep_every
+        self.clock = clock
         self.stats = ServerStats()
         self._running: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()  # entry ids being served (not acknowledged yet)
+        self._taken: dict[str, None] = {}  # the last RECENT entry ids taken, oldest first
+        self._next_sweep = 0.0
+        self._start = redis.register_script(START)
         self._listening = asyncio.Event()  # the group exists: commands sent now are read
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -100,13 +136,16 @@ class CommandServer:
             try:
                 if not ready:
                     await self._ensure_group()
-                    await self._take(await self._claim_left_over())
+                    await self._take(await self._claim_left_over(), recovering=True)
                     ready = True
                     self._listening.set()
                 reply = await self.redis.xreadgroup(
                     GROUP, self.name, {self.keys.commands: ">"}, count=50, block=self.block_ms
                 )
-                await self._take(_entries(reply))
+                entries = _entries(reply)
+                await self._take(entries)
+                if not entries or time.monotonic() >= self._next_sweep:
+                    await self._sweep()
             except (RedisError, OSError) as exc:
                 ready = False
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
@@ -135,11 +174,36 @@ class CommandServer:
             return list(reply[1])
         return []
 
-    async def _take(self, entries: list[tuple[str, dict[str, str] | None]]) -> None:
+    async def _sweep(self) -> None:
+        """This consumer's pending entries that are not being served: delivered to a read whose
+        answer was lost (see the module doc), or whose acknowledgement failed."""
+        self._next_sweep = time.monotonic() + self.sweep_every
+        reply = await self.redis.xreadgroup(GROUP, self.name, {self.keys.commands: "0"}, count=1000)
+        await self._take(_entries(reply), recovering=True)
+
+    async def _take(
+        self, entries: list[tuple[str, dict[str, str] | None]], *, recovering: bool = False
+    ) -> None:
+        """Serve new entries; ``recovering`` (pending entries read again): skip those being
+        served, acknowledge those already served (their acknowledgement failed or crossed
+        this read), serve the others: never received, or left by a previous bridge."""
         for entry_id, fields in entries:
-            if fields is None:  # trimmed away while pending
-                await self._ack(entry_id)
+            if entry_id in self._in_flight:
                 continue
+            if fields is None or (recovering and entry_id in self._taken):
+                await self._ack(entry_id)  # trimmed away while pending, or done already
+                continue
+            if recovering:
+                self.stats.recovered += 1
+                log.warning(
+                    "command entry %s was pending (never received, or left by a previous bridge):"
+                    " serving it",
+                    entry_id,
+                )
+            self._in_flight.add(entry_id)
+            self._taken[entry_id] = None
+            if len(self._taken) > RECENT:
+                del self._taken[next(iter(self._taken))]
             task = asyncio.create_task(self._serve(entry_id, fields.get("c", "")))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -154,6 +218,7 @@ class CommandServer:
         finally:
             with contextlib.suppress(RedisError, OSError):
                 await self._ack(entry_id)
+            self._in_flight.discard(entry_id)
 
     async def _serve_one(self, text: str) -> None:
         try:
@@ -162,14 +227,20 @@ class CommandServer:
             self.stats.malformed += 1
             log.warning("dropped a malformed command: %s", exc)
             return
-        if command.deadline <= time.time():
+        if command.deadline <= self.clock():
             self.stats.expired += 1
             log.warning("dropped command %s %s: past its deadline", command.op, command.id)
             return
-        done = self.keys.done(command.id)
-        if not await self.redis.set(done, PENDING, nx=True, ex=self.done_ttl):
+        keys = [self.keys.claim(command.claim_id), self.keys.done(command.id)]
+        started = await self._start(keys=keys, args=[TAKEN, PENDING, CLAIM_TTL_MS, self.done_ttl])
+        started = [x.decode() if isinstance(x, bytes) else x for x in started]
+        if started[0] == "gone":
+            self.stats.abandoned += 1
+            log.warning("dropped command %s %s: its caller gave up", command.op, command.id)
+            return
+        if started[0] == "dup":
             self.stats.duplicates += 1
-            previous = await self.redis.get(done)
+            previous = started[1] if len(started) > 1 else None
             if previous is not None and previous != PENDING:
                 await self._reply(command.id, str(previous), keep=True)
             return  # else: the first one is still running and will answer the same list

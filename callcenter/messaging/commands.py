@@ -4,10 +4,17 @@ An API process that runs no bridge asks the bridge (the only process that talks 
 and the only writer of calls) to act for it. The pattern is the usual Redis request/reply:
 
 - ``<prefix>:commands`` is a Redis Stream; each entry is one command, field ``c`` = JSON
-  ``{"id", "op", "args", "deadline"}`` (``deadline``: Unix time after which nobody waits for
-  it, so the bridge drops it unperformed). The bridge reads it as consumer group ``bridges``.
+  ``{"id", "op", "args", "deadline", "attempt"}`` (``deadline``: Unix time after which nobody
+  waits for it, so the bridge drops it unperformed; ``attempt``: this sending of it). The
+  bridge reads it as consumer group ``bridges``.
 - ``<prefix>:commands:reply:<id>`` is a list the bridge LPUSHes its one reply to; the caller
-  waits on it with BLPOP until the deadline, then gives up with a typed error.
+  waits on it with BLPOP until the deadline.
+- ``<prefix>:commands:claim:<attempt>`` decides, once, between the bridge and a caller who
+  stops waiting: the bridge sets it (``taken``) before it performs, the caller at its deadline
+  (``gone``), both with SET NX. A caller who set it gives up (``late``, "not performed") and
+  the bridge, reading the command later whatever its own clock says, drops it: a command is
+  never performed after its caller was told it failed. A caller who finds it taken waits
+  ``grace`` more seconds for the answer (the bridge is performing it).
 - ``<prefix>:commands:done:<id>`` is the bridge's idempotency marker: a command whose id was
   seen is not performed again; a retry of a command that succeeded gets the same reply.
 - ``<prefix>:bridge`` is the bridge's heartbeat (JSON, with a TTL); no heartbeat means no
@@ -71,8 +78,16 @@ class BridgeKeys:
     def reply(self, command_id: str) -> str:
         return f"{self.commands}:reply:{command_id}"
 
+    def claim(self, attempt: str) -> str:
+        return f"{self.commands}:claim:{attempt}"
+
     def done(self, command_id: str) -> str:
         return f"{self.commands}:done:{command_id}"
+
+
+TAKEN = "taken"  # the claim's value when the bridge performs the command
+GONE = "gone"  # ... when its caller stopped waiting first
+CLAIM_TTL_MS = 600_000
 
 
 @dataclass(frozen=True)
@@ -81,9 +96,20 @@ class Command:
     op: str
     args: dict[str, Any]
     deadline: float  # Unix time
+    attempt: str = ""  # this sending of the command (the claim's key); "" = the id
+
+    @property
+    def claim_id(self) -> str:
+        return self.attempt or self.id
 
     def encode(self) -> str:
-        body = {"id": self.id, "op": self.op, "args": self.args, "deadline": self.deadline}
+        body = {
+            "id": self.id,
+            "op": self.op,
+            "args": self.args,
+            "deadline": self.deadline,
+            "attempt": self.claim_id,
+        }
         return json.dumps(body, separators=(",", ":"))
 
     @classmethod
@@ -96,6 +122,7 @@ class Command:
                 op=str(data["op"]),
                 args=dict(data["args"]),
                 deadline=float(data["deadline"]),
+                attempt=str(data.get("attempt") or ""),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a command: {exc!r}") from exc
@@ -171,6 +198,7 @@ class ClientStats:
     failed: int = 0  # the bridge answered with an error
     timeouts: int = 0
     unavailable: int = 0
+    late_answers: int = 0  # taken by the bridge before the deadline, answered after it
 
 
 @dataclass
@@ -183,6 +211,7 @@ class CommandClient:
     redis: Redis
     keys: BridgeKeys
     timeout: float = 8.0
+    grace: float = 5.0  # more waiting for a command the bridge took before the deadline
     maxlen: int = 10_000
     stats: ClientStats = field(default_factory=ClientStats)
 
@@ -197,10 +226,18 @@ class CommandClient:
     ) -> Any:
         """Perform ``op`` on the bridge. ``request_id``: the command's identity (a retry with
         the same id is performed once); ``unavailable``/``late``: what to raise when no bridge
-        runs / it did not answer in time (the PBX adapter raises the PBX's own errors)."""
+        runs / it did not answer in time (the PBX adapter raises the PBX's own errors).
+
+        ``late`` with "not performed" means exactly that: the bridge will never perform this
+        sending of the command. Only if the bridge took it before the deadline and did not
+        answer within ``grace`` more seconds is ``late`` unsure ("may have been performed")."""
         wait = self.timeout
         command = Command(
-            id=request_id or uuid.uuid4().hex, op=op, args=args, deadline=time.time() + wait
+            id=request_id or uuid.uuid4().hex,
+            op=op,
+            args=args,
+            deadline=time.time() + wait,
+            attempt=uuid.uuid4().hex,
         )
         self.stats.sent += 1
         try:
@@ -218,13 +255,41 @@ class CommandClient:
             self.stats.unavailable += 1
             raise unavailable(f"{op}: Redis is unavailable ({exc})") from exc
         if popped is None:
-            self.stats.timeouts += 1
-            raise late(f"{op}: the bridge did not answer within {wait:g} s")
+            popped = await self._after_deadline(command, late)
         try:
             return read_reply(popped[1])
         except Exception:
             self.stats.failed += 1
             raise
+
+    async def _after_deadline(self, command: Command, late: type[CallcenterError]) -> Any:
+        """No answer by the deadline: give the command up, unless the bridge already took it
+        (then wait ``grace`` more for its answer). Returns the answer or raises ``late``."""
+        op, wait = command.op, self.timeout
+        self.stats.timeouts += 1
+        try:
+            async with asyncio.timeout(self.grace + 1.0):
+                if await self._give_up(command):
+                    raise late(f"{op}: the bridge did not answer within {wait:g} s (not performed)")
+                popped = await self.redis.blpop([self.keys.reply(command.id)], timeout=self.grace)
+        except (RedisError, TimeoutError):
+            popped = None
+        if popped is None:
+            raise late(
+                f"{op}: the bridge took it but did not answer within {wait + self.grace:g} s "
+                "(it may have been performed)"
+            )
+        self.stats.late_answers += 1
+        return popped
+
+    async def _give_up(self, command: Command) -> bool:
+        """True if this sending is now given up (the bridge will drop it), False if the bridge
+        took it first."""
+        key = self.keys.claim(command.claim_id)
+        if await self.redis.set(key, GONE, nx=True, px=CLAIM_TTL_MS):
+            return True
+        # Set already: by the bridge, or by our own first try on a connection that died.
+        return bool(await self.redis.get(key) == GONE)
 
     async def _send(self, command: Command) -> None:
         # A client built with retries may send it twice (a connection lost after the XADD):

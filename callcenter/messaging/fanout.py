@@ -1,10 +1,16 @@
 """The cross-process live log: one Redis Stream shared by every API process and the bridge.
 
-Appending runs a Lua script that INCRs a counter and XADDs the message with stream id
-``<seq>-0``: Redis runs scripts one at a time, so sequence numbers are global, gap-free in the
-stream and in stream order. The stream is capped (``MAXLEN ~ retention``); ``read_after`` says
-when the requested position has been trimmed away. Each process tails the stream with a blocking
-XREAD (short block, with a deadline) and fans it out locally (``callcenter.live.hub``).
+Appending runs a Lua script (Redis runs scripts one at a time) that gives the message the
+sequence ``max(last + 1, Redis's clock in microseconds)`` and XADDs it with stream id
+``<seq>-0`` and the previous message's sequence (``p``). So sequence numbers are global, in
+stream order, and never go back, even when Redis restarts empty or from an append-only file
+that lost its last writes: readers that go on from the last sequence they saw get what comes
+next, never a number twice. Each message links to its predecessor, which is how a reader knows
+that something is missing before it (``LiveMessage.prev``; see ``callcenter.live.hub``): the
+stream is capped (``MAXLEN ~ retention``) and Redis may have lost the end of it. (A Redis whose
+clock went back further than its lost writes could reuse numbers: keep its clock synchronised.)
+Each process tails the stream with a blocking XREAD (short block, with a deadline) and fans it
+out locally (``callcenter.live.hub``).
 """
 
 from __future__ import annotations
@@ -23,8 +29,13 @@ from callcenter.live.messages import Backlog, LiveMessage
 log = logging.getLogger(__name__)
 
 APPEND = """
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'm', ARGV[1])
+local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
+local now = redis.call('TIME')
+local seq = math.max(prev + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
+local id = string.format('%d', seq)
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id .. '-0', 'm', ARGV[1],
+    'p', string.format('%d', prev))
+redis.call('SET', KEYS[2], id)
 return seq
 """
 
@@ -37,7 +48,8 @@ def _seq(entry_id: Any) -> int:
 def _message(entry_id: Any, fields: Any) -> LiveMessage:
     raw = fields.get(b"m", fields.get("m"))
     body = json.loads(raw)
-    return LiveMessage.from_body(_seq(entry_id), body)
+    prev = fields.get(b"p", fields.get("p"))  # absent in entries of older versions
+    return LiveMessage.from_body(_seq(entry_id), body, prev=int(prev) if prev is not None else None)
 
 
 class RedisStreamLog:
@@ -75,11 +87,7 @@ class RedisStreamLog:
             entries: Any = await self.redis.xrange(
                 self.key, min=f"{seq + 1}-0", max="+", count=limit
             )
-            first: Any = await self.redis.xrange(self.key, min="-", max="+", count=1)
-        first_available = _seq(first[0][0]) if first else 0
-        messages = [_message(entry_id, fields) for entry_id, fields in entries]
-        trimmed = first_available > seq + 1
-        return Backlog(entries=messages, trimmed=trimmed, first_available=first_available)
+        return Backlog(entries=[_message(entry_id, fields) for entry_id, fields in entries])
 
     async def last_seq(self) -> int:
         async with asyncio.timeout(self.timeout):

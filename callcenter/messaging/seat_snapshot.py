@@ -5,13 +5,18 @@ writes the whole board (20 seats: one small JSON document) to the key ``<prefix>
 PUBLISHes it on the channel of the same name, at once and again every ``refresh`` seconds (so a
 Redis that restarted empty is filled again). Each snapshot carries the publisher's identity and
 a version (its clock in nanoseconds): a reader never goes back to an older board of the same
-publisher, and takes a new publisher's (a restarted bridge) whatever its clock says.
+publisher, and takes a new publisher's (a restarted bridge) whatever its clock says. It also
+says whether the board is ``synced`` (the bridge had the PBX's QueueStatus answer): a
+restarted bridge first publishes that it has no board yet, so API processes stop showing the
+previous bridge's and answer 503 until it has one (snapshots without the field, from older
+bridges, count as synced).
 
 ``RemoteSeatBoard`` is the ``SeatBoard`` port of an API-only process: it keeps the last board
 in memory (the port is synchronous), applies each published snapshot, reads the key again
 every ``refresh`` seconds in case a message was missed, and reads the bridge's heartbeat for
-``pbx_connected`` (no heartbeat: not connected). A board seen through Redis may lag the bridge
-by the time a message takes to arrive.
+``pbx_connected`` (no heartbeat: not connected). Until it has read a synced snapshot it is
+not ``synced``. A board seen through Redis may lag the bridge by the time a message takes to
+arrive.
 """
 
 from __future__ import annotations
@@ -41,9 +46,10 @@ class Snapshot:
     source: str  # the publishing bridge
     version: int
     seats: list[Seat]
+    synced: bool = True  # the bridge had the PBX's QueueStatus answer
 
 
-def encode_seats(seats: list[Seat], version: int, source: str = "") -> str:
+def encode_seats(seats: list[Seat], version: int, source: str = "", *, synced: bool = True) -> str:
     rows = [
         {
             "name": s.name,
@@ -55,7 +61,7 @@ def encode_seats(seats: list[Seat], version: int, source: str = "") -> str:
         }
         for s in seats
     ]
-    body = {"source": source, "version": version, "seats": rows}
+    body = {"source": source, "version": version, "synced": synced, "seats": rows}
     return json.dumps(body, separators=(",", ":"))
 
 
@@ -74,7 +80,10 @@ def decode_seats(text: str | bytes) -> Snapshot:
             )
             for r in data["seats"]
         ]
-        return Snapshot(str(data.get("source", "")), int(data["version"]), seats)
+        synced = data.get("synced", True)
+        if not isinstance(synced, bool):
+            raise TypeError(f"synced is {synced!r}")
+        return Snapshot(str(data.get("source", "")), int(data["version"]), seats, synced)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a seat board snapshot: {exc!r}") from exc
 
@@ -125,7 +134,8 @@ class SeatPublisher:
                     await asyncio.wait_for(stop.wait(), 1.0)
 
     async def publish(self) -> None:
-        snapshot = encode_seats(self.board.seats(), time.time_ns(), self.source)
+        board = self.board
+        snapshot = encode_seats(board.seats(), time.time_ns(), self.source, synced=board.synced())
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.keys.seats, snapshot)
             pipe.publish(self.keys.seats, snapshot)
@@ -143,6 +153,7 @@ class RemoteSeatBoard:
         self._seats: dict[str, Seat] = {}
         self._source: str | None = None
         self._version = -1
+        self._synced = False
         self._ami = False
         self.loaded = asyncio.Event()  # a first board was read
 
@@ -151,6 +162,10 @@ class RemoteSeatBoard:
 
     def seat(self, name: str) -> Seat | None:
         return self._seats.get(name)
+
+    def synced(self) -> bool:
+        """The last board read came from a bridge that had heard from the PBX."""
+        return self._synced
 
     def pbx_connected(self) -> bool:
         """A bridge is alive and logged in to AMI (as of the last heartbeat read)."""
@@ -166,6 +181,7 @@ class RemoteSeatBoard:
         if snapshot.source == self._source and snapshot.version <= self._version:
             return False
         self._source, self._version = snapshot.source, snapshot.version
+        self._synced = snapshot.synced
         self._seats = {s.name: s for s in snapshot.seats}
         self.loaded.set()
         return True

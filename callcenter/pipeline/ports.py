@@ -100,6 +100,11 @@ class SeatBoard(Protocol):
 
     def seat(self, name: str) -> Seat | None: ...
 
+    def synced(self) -> bool:
+        """The board comes from the PBX: its QueueStatus answer arrived since the bridge
+        started. Before that the board is not empty but unknown (callers answer 503)."""
+        ...
+
 
 class DispatchDesk(Protocol):
     """The radio dispatchers' side of the hand-off."""

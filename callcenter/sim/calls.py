@@ -107,6 +107,11 @@ class Member:
     def local(self) -> bool:
         return self.interface.startswith("Local/")
 
+    def named(self, seat: str) -> bool:
+        """``seat`` names this member: its interface, its member name or the interface's
+        device ("PJSIP/seat03", "Seat 03", "seat03")."""
+        return seat in (self.interface, self.name, self.interface.split("/", 1)[-1].split("@")[0])
+
     @property
     def status(self) -> int:
         """AST_DEVICE_*: 1 not in use, 2 in use, 6 ringing (a Local member reports 2)."""

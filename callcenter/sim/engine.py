@@ -71,9 +71,18 @@ class Simulator:
         self.calls: dict[str, Call] = {}
         self.channels: dict[str, tuple[Channel, Call]] = {}
         self.phones: dict[str, Call] = {}  # interface -> the call it rings for or talks to
-        self.manual: set[str] = set(self.options.manual_seats)
+        # by interface; the options may name a seat any way a person would ("Seat 03")
+        self.manual: set[str] = {self.interface_of(s) for s in self.options.manual_seats}
         self.tally = Tally()
         self.finished: list[Call] = []
+
+    def interface_of(self, seat: str) -> str:
+        """The interface of the member ``seat`` names; ``SimError`` if none."""
+        for q in self.queues.values():
+            for m in q.members:
+                if m.named(seat):
+                    return m.interface
+        raise SimError(f"No such seat: {seat}")
 
     # ------------------------------------------------------------------ outside work
     @property

@@ -100,11 +100,8 @@ def change_priority(sim: Simulator, queue: str, channel: str, prio: int, immedia
 
 
 def _phone(sim: Simulator, seat: str) -> tuple[str, Call | None]:
-    for q in sim.queues.values():
-        for m in q.members:
-            if seat in (m.interface, m.name, m.interface.split("/", 1)[-1].split("@")[0]):
-                return m.interface, sim.phones.get(m.interface)
-    raise SimError(f"No such seat: {seat}")
+    interface = sim.interface_of(seat)
+    return interface, sim.phones.get(interface)
 
 
 def answer_seat(sim: Simulator, seat: str) -> str:

@@ -68,6 +68,9 @@ class FakeSeatBoard:
     def seat(self, name: str) -> Seat | None:
         return self.board.get(name)
 
+    def synced(self) -> bool:
+        return True
+
     def set(self, name: str, **changes: object) -> None:
         self.board[name] = replace(self.board[name], **changes)  # type: ignore[arg-type]
 

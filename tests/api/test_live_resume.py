@@ -45,10 +45,11 @@ async def test_resume_after_100_updates_gets_each_once_in_order(
                 await hub.publish("call", "marker")
                 assert (await live.event())["kind"] == "marker"
         seqs = [m["seq"] for m in got]
-        assert seqs == sorted(set(seqs)) and seqs[0] == last + 1
+        assert seqs == sorted(set(seqs)) and seqs[0] > last
         assert [m["call_id"] for m in got[:100]] == [f"m{n}" for n in range(100)]
         assert [m["call_id"] for m in got[100:]] == [f"l{n}" for n in range(50)]
-        assert seqs == list(range(last + 1, last + 151))
+        if kind == "memory":  # the Redis log's numbers follow its clock (they skip)
+            assert seqs == list(range(last + 1, last + 151))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -62,10 +63,15 @@ async def test_trimmed_history_is_announced(kind: str, sqlite_store: TimelineSto
             async with feed(base, "supervisor", token, after=1) as (live, _hello):
                 notice = await live.recv()
                 assert notice["type"] == "trimmed" and notice["seq"] == 1
-                first = notice["first_available"]
-                assert 2 < first <= 291  # Redis trims approximately (MAXLEN ~)
-                rest = [await live.event() for _ in range(301 - first)]
-                assert [m["seq"] for m in rest] == list(range(first, 301))
+                rest = [await live.event()]
+                while rest[-1]["call_id"] != "o299":
+                    rest.append(await live.event())
+                assert notice["first_available"] == rest[0]["seq"]
+                kept = len(rest)
+                assert 10 <= kept < 299  # Redis trims approximately (MAXLEN ~)
+                assert [m["call_id"] for m in rest] == [f"o{n}" for n in range(300 - kept, 300)]
+                if kind == "memory":
+                    assert [m["seq"] for m in rest] == list(range(301 - kept, 301))
 
 
 async def test_slow_client_is_told_it_fell_behind(sqlite_store: TimelineStore) -> None:

@@ -76,6 +76,10 @@ async def test_changes_reach_the_remote_board_with_the_heartbeat() -> None:
             async with asyncio.timeout(10):
                 await remote.loaded.wait()
                 assert remote.seats() == [] and not remote.pbx_connected()
+                assert not remote.synced()  # no QueueStatus answer yet: no board
+                live.rebuild([])
+                while not remote.synced():  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
                 live.member(member("Seat 03", "PJSIP/seat03"))
                 live.ringing("Seat 03", "1700.9")
                 while remote.seat("Seat 03") != live.seat("Seat 03"):  # noqa: ASYNC110

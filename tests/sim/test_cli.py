@@ -45,3 +45,11 @@ def test_unknown_scenario_is_a_clear_error() -> None:
     result = CliRunner().invoke(cli, ["simulate", "no-such-scenario", "--record", "x"])
     assert result.exit_code != 0
     assert "no scenario" in result.output
+
+
+def test_an_unknown_manual_seat_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["simulate", "--manual-seat", "Seat 99", "--record", str(tmp_path / "x.ami")]
+    )
+    assert result.exit_code != 0
+    assert "No such seat: Seat 99" in result.output

@@ -13,7 +13,7 @@ from callcenter.sim.calls import CallSpec
 from callcenter.sim.clock import VirtualDriver
 from callcenter.sim.config import load_queues_conf
 from callcenter.sim.control import create_control_app
-from callcenter.sim.engine import Simulator
+from callcenter.sim.engine import SimError, Simulator
 from callcenter.sim.options import SimOptions
 from tests.sim import fidelity
 
@@ -231,3 +231,27 @@ async def test_callback_from_a_seat_keeps_it_out_of_the_queue() -> None:
     statuses = [fidelity.get(m, "Status") for m in msgs if fidelity.kind(m) == "QueueMemberStatus"]
     assert statuses[:4] == ["6", "2", "1", "6"]
     assert sim.tally.offered == 1 and sim.scheduler.errors == 0
+
+
+@pytest.mark.parametrize("form", ["Seat 03", "seat03", "PJSIP/seat03"])
+async def test_a_manual_seat_may_be_named_as_the_readme_names_it(form: str) -> None:
+    """``callcenter simulate --manual-seat "Seat 03"`` (the member name) is the same seat as
+    ``seat03`` and ``PJSIP/seat03``: its calls ring until a person answers."""
+    sim = room(manual_seats=frozenset({form}))
+    for m in sim.queue("line19").members:
+        m.paused = m.name != "Seat 03"  # only Seat 03 takes calls
+    app = create_control_app(sim)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+        injected = (await http.post("/_inject", json={"number": "0522000000", "talk": 5})).json()
+        await VirtualDriver(sim).run_for(10)
+        members = (await http.get("/_state")).json()["queues"]["line19"]["members"]
+    manual = {m["name"] for m in members if m["manual"]}
+    assert manual == {"Seat 03"}
+    seat = next(m for m in members if m["name"] == "Seat 03")
+    assert seat["ringing"] == injected["linkedid"] and seat["in_call"] is None
+
+
+def test_an_unknown_manual_seat_is_refused() -> None:
+    with pytest.raises(SimError, match="No such seat: Seat 99"):
+        room(manual_seats=frozenset({"Seat 99"}))

@@ -15,13 +15,14 @@ from callcenter.api.ports import Services
 from callcenter.api.schemas import Accepted, PauseIn, SeatOut
 from callcenter.auth.tokens import Identity
 from callcenter.domain.seats import Seat
+from callcenter.errors import SeatsUnknownError
 
 router = APIRouter(tags=["seats"], dependencies=GUARD, responses=UNAUTHORIZED)
 
 PBX_ERRORS: Responses = {
     409: {"description": "the seat is not known to the PBX"},
     502: {"description": "Asterisk refused (its message in detail)"},
-    503: {"description": "not connected to Asterisk"},
+    503: {"description": "not connected to Asterisk, or the bridge has not heard from it yet"},
     504: {"description": "Asterisk did not answer in time"},
 }
 
@@ -30,7 +31,14 @@ def seat_out(seat: Seat) -> SeatOut:
     return SeatOut(**asdict(seat))
 
 
+def known_seats(svc: Services) -> None:
+    """Raise ``SeatsUnknownError`` (503) while the bridge has no board from the PBX."""
+    if not svc.seats.synced():
+        raise SeatsUnknownError()
+
+
 def seat_named(svc: Services, name: str | None) -> Seat:
+    known_seats(svc)
     seat = svc.seats.seat(name) if name else None
     if seat is None:
         raise HTTPException(409, f"seat {name!r} is not known to the PBX")
@@ -48,9 +56,10 @@ async def seat_changed(svc: Services, seat: Seat, kind: str, by: str, reason: st
     await svc.hub.announce("seat", kind, seat=seat.name, payload=payload)
 
 
-@router.get("/seats")
+@router.get("/seats", responses={503: PBX_ERRORS[503]})
 async def list_seats(svc: Svc) -> list[SeatOut]:
     """Every seat with its state as last seen from the PBX."""
+    known_seats(svc)
     return [seat_out(seat) for seat in svc.seats.seats()]
 
 

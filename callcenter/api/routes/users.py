@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException
 
 from callcenter.api.access import GUARD, UNAUTHORIZED, Svc
 from callcenter.api.user_schemas import UserIn, UserOut
+from callcenter.errors import SeatsUnknownError
 from callcenter.storage.users import User, UserExistsError
 
 router = APIRouter(prefix="/users", tags=["users"], dependencies=GUARD, responses=UNAUTHORIZED)
@@ -30,11 +31,14 @@ async def list_users(svc: Svc) -> list[UserOut]:
     responses={
         409: {"description": "user exists (names are compared ignoring case)"},
         422: {"description": "invalid, or the seat is not one the PBX has"},
+        503: {"description": "the bridge has not heard from the PBX yet (seats unknown)"},
     },
 )
 async def add_user(body: UserIn, svc: Svc) -> UserOut:
     if body.role == "operator" and not body.seat:
         raise HTTPException(422, "an operator needs a seat")
+    if body.seat is not None and not svc.seats.synced():
+        raise SeatsUnknownError()  # 503: which seats the PBX has is not known yet
     if body.seat is not None and svc.seats.seat(body.seat) is None:
         known = ", ".join(s.name for s in svc.seats.seats()) or "none yet"
         raise HTTPException(422, f"seat {body.seat!r} is not a seat of the PBX (known: {known})")

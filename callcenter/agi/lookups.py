@@ -2,17 +2,20 @@
 
 ``EntryLookups`` is the port (tests put a slow or broken one behind it); ``StoreLookups`` reads
 the ``calls`` table with two indexed queries (revision 0004). Neither method has its own
-deadline: the caller (``qualify``) runs them under the AGI budget.
+deadline: the caller (``qualify``) runs them under the AGI budget. Both answer for many
+sessions at once (``qualify`` shares one query between the sessions in flight, see
+``batching.py``): the repeat-caller lookup takes a set of numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import asyncio
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.storage.tables import CallRecord
@@ -47,8 +50,11 @@ class RoomSnapshot:
 
 class EntryLookups(Protocol):
     async def prior_calls(
-        self, e164: str, since: datetime, exclude: str, limit: int = 20
-    ) -> Sequence[PriorCall]: ...
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        """Each number's calls that rang since ``since``, newest first, at most ``limit`` each
+        (a number without any may be left out)."""
+        ...
 
     async def room(self, pending: Collection[str]) -> RoomSnapshot: ...
 
@@ -60,19 +66,34 @@ class StoreLookups:
         self.engine = engine
 
     async def prior_calls(
-        self, e164: str, since: datetime, exclude: str, limit: int = 20
-    ) -> Sequence[PriorCall]:
-        query = (
-            select(CALLS.c.id, CALLS.c.rang_at, CALLS.c.state, CALLS.c.outcome)
-            .where(CALLS.c.caller_e164 == e164, CALLS.c.rang_at >= since, CALLS.c.id != exclude)
-            .order_by(CALLS.c.rang_at.desc())
-            .limit(limit)
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        newest = (
+            func.row_number()
+            .over(partition_by=CALLS.c.caller_e164, order_by=CALLS.c.rang_at.desc())
+            .label("n")
         )
+        ranked = (
+            select(
+                CALLS.c.id,
+                CALLS.c.caller_e164,
+                CALLS.c.rang_at,
+                CALLS.c.state,
+                CALLS.c.outcome,
+                newest,
+            )
+            .where(CALLS.c.caller_e164.in_(list(numbers)), CALLS.c.rang_at >= since)
+            .subquery()
+        )
+        query = select(ranked).where(ranked.c.n <= limit).order_by(ranked.c.n)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            PriorCall(id=r.id, rang_at=r.rang_at, state=r.state, outcome=r.outcome) for r in rows
-        ]
+        found: dict[str, list[PriorCall]] = {}
+        for r in rows:
+            found.setdefault(r.caller_e164, []).append(
+                PriorCall(id=r.id, rang_at=r.rang_at, state=r.state, outcome=r.outcome)
+            )
+        return found
 
     async def room(self, pending: Collection[str]) -> RoomSnapshot:
         live = and_(CALLS.c.line_ended.is_(False), CALLS.c.state.in_(ROOM_STATES))
@@ -84,3 +105,9 @@ class StoreLookups:
             live_ids=frozenset(r.id for r in rows if r.live),
             known_ids=frozenset(r.id for r in rows),
         )
+
+    async def warm(self) -> None:
+        """Run both queries once (opening the pool's connections and compiling the SQL), so
+        that the first burst after start does not pay for it."""
+        since = datetime.now(UTC)
+        await asyncio.gather(self.prior_calls(["+0"], since, 1), self.room(["warm-up"]))

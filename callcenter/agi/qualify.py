@@ -6,8 +6,10 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
    environment only has the Local ;2 leg's uniqueid, the fallback, noted if used);
 2. the caller ID is classified (``numbers.classify``), never raising;
 3. the repeat-caller and room lookups run together under the budget (minus a reserve for the
-   replies); a slow or failing store gives safe defaults (queue, normal priority) marked
-   ``degraded``, never an exception and never a late answer;
+   replies), started as soon as the environment is read (during the linkedid round trip), each
+   shared by the sessions in flight (one query for a burst's numbers, ``batching.py``; one room
+   query, ``_room_snapshot``); a slow or failing store gives safe defaults (queue, normal
+   priority) marked ``degraded``, never an exception and never a late answer;
 4. ``QUEUE_PRIO`` and ``CALLCENTER_ROUTE`` (``queue``/``overflow``, the contract with the
    dialplan and the simulator) are set first with SET VARIABLE, then the variables the
    operator panel shows (``CALLCENTER_*``) in one ``EXEC MSet`` round trip;
@@ -32,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from callcenter.agi.admission import Admission, RoomLedger
+from callcenter.agi.batching import PriorCallsBatcher
 from callcenter.agi.decision import (
     OVERFLOW,
     QUEUE,
@@ -56,6 +59,7 @@ MAX_RAW = 80  # the calls.caller_raw column
 # Seconds kept at the end of the budget to close the socket. A loaded event loop can stall a few
 # milliseconds; with a smaller margin the server's own cut fires first and counts an overrun.
 CLOSE_MARGIN = 0.02
+WARM_TIMEOUT = 5.0  # seconds the start may spend warming the store lookups
 
 
 @dataclass
@@ -103,6 +107,7 @@ class QualifyRoute:
         self.stats = QualifyStats()
         self._room_query: asyncio.Future[RoomSnapshot] | None = None
         self.recent = RecentCallers(timedelta(minutes=config.repeat_window_minutes))
+        self.priors = PriorCallsBatcher(lookups)
 
     async def __call__(
         self, session: AgiSession, request: AgiRequest, deadline: float, spawn: Spawn
@@ -113,12 +118,18 @@ class QualifyRoute:
         budget = max(deadline - loop.time(), 0.0)
         notes: list[str] = []
         number = classify(request.get("agi_callerid"), self.config.region)
+        # The lookups need only the number: they run during the linkedid round trip.
+        since = received_at - timedelta(minutes=self.config.repeat_window_minutes)
+        priors = self.priors.ask(number.e164, since) if number.e164 else None
+        room = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
         call_id = await self._linkedid(session, request, deadline, budget, notes)
         if not call_id:
             self.stats.unidentified += 1
             log.warning("qualify: no uniqueid nor linkedid from %r: defaults", request.channel)
             notes.append("no_call_id")
-        decision = await self._decide(number, call_id, received_at, deadline, budget, notes)
+        decision = await self._decide(
+            number, call_id, received_at, priors, room, deadline, budget, notes
+        )
         answered = False
         if not session.hung_up:
             answered = await self._answer(session, call_id, number, decision, loop, deadline)
@@ -172,6 +183,8 @@ class QualifyRoute:
         number: CallerNumber,
         call_id: str,
         now: datetime,
+        priors_task: asyncio.Future[list[PriorCall]] | None,
+        room_task: asyncio.Future[RoomSnapshot],
         deadline: float,
         budget: float,
         notes: list[str],
@@ -179,12 +192,6 @@ class QualifyRoute:
         loop = asyncio.get_running_loop()
         window = self.config.repeat_window_minutes
         since = now - timedelta(minutes=window)
-        priors_task = (
-            asyncio.ensure_future(self.lookups.prior_calls(number.e164, since, call_id))
-            if number.e164
-            else None
-        )
-        room_task = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
         tasks = [t for t in (priors_task, room_task) if t is not None]
         lookup_deadline = deadline - self.config.reply_share * budget
         _, pending = await asyncio.wait(tasks, timeout=max(lookup_deadline - loop.time(), 0))
@@ -197,7 +204,8 @@ class QualifyRoute:
         if priors_task is not None and number.e164:
             priors = _result(priors_task, "repeat_lookup", notes)
             if priors is not None:
-                priors = merge(priors, self.recent.earlier(number.e164, since, call_id))
+                stored = [p for p in priors if p.id != call_id]
+                priors = merge(stored, self.recent.earlier(number.e164, since, call_id))
             if call_id:
                 self.recent.seen(number.e164, call_id, now)
         room = _result(room_task, "room_lookup", notes)
@@ -210,8 +218,23 @@ class QualifyRoute:
             number, priors, admission, self.config.policy, window_minutes=window, notes=notes
         )
 
+    async def start(self) -> None:
+        """Warm what the first burst after start would otherwise pay for: phonenumbers' metadata
+        for the region, the store's connections and compiled queries. Never fails the start."""
+        classify("+212612345678", self.config.region)
+        classify("0612345678", self.config.region)
+        warm = getattr(self.lookups, "warm", None)
+        if warm is None:
+            return
+        try:
+            async with asyncio.timeout(WARM_TIMEOUT):
+                await warm()
+        except Exception as exc:  # the store may be down at start: the sessions will say so
+            log.warning("qualify: could not warm the store lookups: %r", exc)
+
     async def aclose(self) -> None:
-        """Stop a room query still running (a hung store) at shutdown."""
+        """Stop the queries still running (a hung store) at shutdown."""
+        await self.priors.aclose()
         if self._room_query is not None and not self._room_query.done():
             self._room_query.cancel()
             await asyncio.gather(self._room_query, return_exceptions=True)

@@ -12,7 +12,12 @@ Promises:
   and closed at once without any work, so the dialplan's default route (queue) stands;
 - ``last_session_at`` (the clock's time of the last environment read) tells readiness checks
   whether the PBX has reached the server recently;
-- every background task (late recordings) is owned and awaited, with a deadline, on ``close``.
+- every background task (late recordings) is owned and awaited, with a deadline, on ``close``;
+- a route with a ``start`` coroutine is warmed by ``start`` before the port opens (the first
+  burst after start must not pay for cold caches), as one with ``aclose`` is closed on
+  ``close``;
+- a burst of connections (600 callers at once) waits in the listen backlog (``backlog``), not
+  in the kernel's SYN retries.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ from callcenter.agi.pacing import RetryPacer
 from callcenter.agi.protocol import LINE_LIMIT, AgiProtocolError, AgiRequest, AgiSession
 
 log = logging.getLogger(__name__)
+
+# Connections the kernel holds before the server accepts them. asyncio's default (100) is less
+# than a burst: the 101st caller's connection is dropped and retried a second later. The
+# kernel caps it at net.core.somaxconn (4096 on current Linux).
+BACKLOG = 1024
 
 
 class Route(Protocol):
@@ -61,8 +71,10 @@ class FastAgiServer:
         env_timeout: float = 2.0,
         retry_wait: float = 0.0,
         clock: Callable[[], float] | None = None,
+        backlog: int = BACKLOG,
     ) -> None:
         self.routes = dict(routes)
+        self.backlog = backlog
         self.host = host
         self.port = port
         self.budget = budget
@@ -77,8 +89,12 @@ class FastAgiServer:
         self._background: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
+        for route in self.routes.values():
+            warm = getattr(route, "start", None)
+            if warm is not None:
+                await warm()
         self._server = await asyncio.start_server(
-            self._accept, self.host, self.port, limit=LINE_LIMIT
+            self._accept, self.host, self.port, limit=LINE_LIMIT, backlog=self.backlog
         )
         sockets = self._server.sockets
         if sockets and self.port == 0:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -101,10 +101,10 @@ class SlowLookups:
         await asyncio.sleep(self.delay)
 
     async def prior_calls(
-        self, e164: str, since: datetime, exclude: str, limit: int = 20
-    ) -> Sequence[PriorCall]:
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
         await self._wait()
-        return []
+        return {}
 
     async def room(self, pending: Collection[str]) -> RoomSnapshot:
         await self._wait()

@@ -17,7 +17,11 @@ Promises:
   burst after start must not pay for cold caches), as one with ``aclose`` is closed on
   ``close``;
 - a burst of connections (600 callers at once) waits in the listen backlog (``backlog``), not
-  in the kernel's SYN retries.
+  in the kernel's SYN retries; at most ``max_active`` sessions are served at once, the others
+  wait for a place in arrival order, their environment unread and their budget not started
+  (a burst is decided first come, first served instead of every session overrunning its
+  budget together); one that waits longer than ``place_wait`` is served anyway (counted in
+  ``stats.unplaced``), so the wait is bounded.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ log = logging.getLogger(__name__)
 # than a burst: the 101st caller's connection is dropped and retried a second later. The
 # kernel caps it at net.core.somaxconn (4096 on current Linux).
 BACKLOG = 1024
+# Sessions served at once. A burst larger than this is served in arrival order: the others wait
+# for a place (their environment unread, so their budget has not started), instead of all
+# sharing the loop until every one of them overruns its budget and falls open.
+MAX_ACTIVE = 64
 
 
 class Route(Protocol):
@@ -58,6 +66,7 @@ class ServerStats:
     unknown_routes: int = 0
     route_errors: int = 0  # a route raised: logged, the session closed (fail-open)
     paced: int = 0  # refused: the same channel asked again sooner than the retry wait
+    unplaced: int = 0  # served without a place: none came free within ``place_wait``
 
 
 class FastAgiServer:
@@ -72,9 +81,13 @@ class FastAgiServer:
         retry_wait: float = 0.0,
         clock: Callable[[], float] | None = None,
         backlog: int = BACKLOG,
+        max_active: int = MAX_ACTIVE,
+        place_wait: float = 2.0,
     ) -> None:
         self.routes = dict(routes)
         self.backlog = backlog
+        self.place_wait = place_wait
+        self._places = asyncio.Semaphore(max_active)
         self.host = host
         self.port = port
         self.budget = budget
@@ -148,9 +161,18 @@ class FastAgiServer:
         assert task is not None
         self._sessions.add(task)
         session = AgiSession(reader, writer)
+        placed = False
         try:
+            try:
+                async with asyncio.timeout(self.place_wait):
+                    await self._places.acquire()
+                placed = True
+            except TimeoutError:  # overloaded: serve it anyway, the budget still holds
+                self.stats.unplaced += 1
             await self._session(session)
         finally:
+            if placed:
+                self._places.release()
             await session.close()
             self._sessions.discard(task)
 

@@ -78,29 +78,27 @@ async def burst(
     template = split_sessions(RAW.read_bytes())[0]
     envs = [environment(template, agi_uniqueid=c.uniqueid, agi_callerid=c.callerid) for c in calls]
     go = asyncio.Event()
+    instant: list[float] = []  # when the burst began, set just before ``go``
 
     async def one(env: bytes, caller: Caller) -> SessionOutcome:
         await go.wait()
-        started = time.perf_counter() if t0 is None else t0
         try:
             result = await play(
                 host, port, env, variables={"CHANNEL(linkedid)": caller.linkedid}, limit=limit
             )
         except (OSError, TimeoutError) as exc:
-            return SessionOutcome(
-                time.perf_counter() - started, float("nan"), error=type(exc).__name__
-            )
+            seconds = time.perf_counter() - instant[0]
+            return SessionOutcome(seconds, float("nan"), error=type(exc).__name__)
         return SessionOutcome(
-            seconds=time.perf_counter() - started,
+            seconds=time.perf_counter() - instant[0],
             answer_seconds=result.answer_seconds,
             variables=result.variables,
             error="" if result.closed_by_server else "not closed by the server",
         )
 
-    t0: float | None = None
     tasks = [asyncio.ensure_future(one(env, c)) for env, c in zip(envs, calls, strict=True)]
     await asyncio.sleep(0)  # every session is waiting for the instant
-    t0 = time.perf_counter()
+    instant.append(time.perf_counter())
     go.set()
     return list(await asyncio.gather(*tasks))
 

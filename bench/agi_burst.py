@@ -264,6 +264,33 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     return out
 
 
+def verdicts(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Rows for ``python -m bench``'s table: (benchmark, figure, target, verdict)."""
+    out = []
+    for config in ("bare", "sqlite", "postgres"):
+        for label, target in TARGETS.items():
+            r = results.get(config, {}).get(label)
+            if r is None:
+                continue
+            figure = (
+                f"p50 {r['p50_ms']:.1f} / p99 {r['p99_ms']:.1f} / max {r['max_ms']:.1f} ms, "
+                f"fail-open {r['fail_open']}/{r['sessions']}"
+            )
+            if config == "bare":
+                out.append((f"AGI burst {label}: bare server", figure, "(the limit)", "-"))
+                continue
+            ok = r["fail_open"] == 0 and r["p99_ms"] <= target
+            out.append(
+                (
+                    f"AGI burst {label}: {config}",
+                    f"{figure}, p99 x{r['p99_ratio_to_bare']:.2f} bare",
+                    f"p99 <= {target:.0f} ms, 0 fail-open",
+                    "met" if ok else "MISSED",
+                )
+            )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", type=int, default=5, help="warm bursts of 60 (pooled)")

@@ -66,7 +66,7 @@ def decided(result: PeerResult) -> bool:
 async def test_a_burst_shares_its_repeat_caller_queries(make_room: RoomFactory) -> None:
     # a generous budget: this is about how many queries, not how fast (bench/ measures that)
     held = HeldLookups(StoreLookups((await make_room()).store.engine))
-    room = await make_room(lookups=held, budget=20.0, config=QualifyConfig())
+    room = await make_room(lookups=held, budget=20.0, config=QualifyConfig(), max_active=64)
     assert held.warmed == 1  # the start warmed the lookups
     burst = sessions(room, 30)
     await wait_for(lambda: room.route.stats.sessions == 30)

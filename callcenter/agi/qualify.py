@@ -46,11 +46,13 @@ from callcenter.agi.decision import (
 from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot
 from callcenter.agi.numbers import CallerNumber, classify
 from callcenter.agi.protocol import AgiHangupError, AgiProtocolError, AgiRequest, AgiSession
+from callcenter.agi.quiet import Quiet
 from callcenter.agi.recent import RecentCallers, merge
 from callcenter.domain.events import CallEntered, Clock, OverflowRound
 from callcenter.pipeline.ports import EventSink
 
 log = logging.getLogger(__name__)
+quiet = Quiet(log)
 T = TypeVar("T")
 
 ROUTE_VAR = "CALLCENTER_ROUTE"
@@ -280,7 +282,7 @@ class QualifyRoute:
         except AgiHangupError:
             return False
         except (TimeoutError, AgiProtocolError) as exc:
-            log.warning("qualify %s: answer incomplete (%s)", call_id, exc)
+            quiet.warning("incomplete", "qualify %s: answer incomplete (%r)", call_id, exc)
             return False
         return True
 
@@ -357,7 +359,7 @@ class QualifyRoute:
         timeout = deadline - loop.time() - CLOSE_MARGIN
         done, _ = await asyncio.wait([task], timeout=max(timeout, 0))
         if not done:
-            log.warning("qualify %s: recording continues after the answer", event.call_id)
+            quiet.warning("late", "qualify %s: recording continues after the answer", event.call_id)
 
     async def _submit(self, event: CallEntered | OverflowRound) -> None:
         try:
@@ -377,7 +379,7 @@ def _result(task: asyncio.Future[T], what: str, notes: list[str]) -> T | None:
     exc = task.exception()
     if exc is not None:
         notes.append(f"{what}_failed: {type(exc).__name__}")
-        log.warning("qualify: %s failed: %r", what, exc)
+        quiet.warning(what, "qualify: %s failed: %r", what, exc)
         return None
     return task.result()
 

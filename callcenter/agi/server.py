@@ -34,8 +34,10 @@ from typing import Protocol
 
 from callcenter.agi.pacing import RetryPacer
 from callcenter.agi.protocol import LINE_LIMIT, AgiProtocolError, AgiRequest, AgiSession
+from callcenter.agi.quiet import Quiet
 
 log = logging.getLogger(__name__)
+quiet = Quiet(log)
 
 # Connections the kernel holds before the server accepts them. asyncio's default (100) is less
 # than a burst: the 101st caller's connection is dropped and retried a second later. The
@@ -187,7 +189,7 @@ class FastAgiServer:
                 request = await session.read_request()
         except (TimeoutError, AgiProtocolError) as exc:
             self.stats.protocol_errors += 1
-            log.warning("FastAGI: environment refused: %s", exc or type(exc).__name__)
+            quiet.warning("env", "FastAGI: environment refused: %s", exc or type(exc).__name__)
             return
         deadline = loop.time() + self.budget
         now = self.clock() if self.clock is not None else loop.time()
@@ -214,10 +216,12 @@ class FastAgiServer:
                 await route(session, request, deadline, self.spawn)
         except TimeoutError:
             self.stats.overran += 1
-            log.warning("FastAGI %s: route %r cut at the budget", request.channel, request.route)
+            quiet.warning(
+                "overran", "FastAGI %s: route %r cut at the budget", request.channel, request.route
+            )
         except AgiProtocolError as exc:
             self.stats.protocol_errors += 1
-            log.warning("FastAGI %s: %s", request.channel, exc)
+            quiet.warning("protocol", "FastAGI %s: %s", request.channel, exc)
         except Exception:
             self.stats.route_errors += 1
             log.exception("FastAGI %s: route %r failed", request.channel, request.route)

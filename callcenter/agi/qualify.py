@@ -124,7 +124,13 @@ class QualifyRoute:
         since = received_at - timedelta(minutes=self.config.repeat_window_minutes)
         priors = self.priors.ask(number.e164, since) if number.e164 else None
         room = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
-        call_id = await self._linkedid(session, request, deadline, budget, notes)
+        try:
+            call_id = await self._linkedid(session, request, deadline, budget, notes)
+        except BaseException:  # cut at the budget: nobody will read the lookups
+            for lookup in (priors, room):
+                if lookup is not None:
+                    lookup.cancel()
+            raise
         if not call_id:
             self.stats.unidentified += 1
             log.warning("qualify: no uniqueid nor linkedid from %r: defaults", request.channel)

@@ -20,8 +20,11 @@ Promises:
   in the kernel's SYN retries; at most ``max_active`` sessions are served at once, the others
   wait for a place in arrival order, their environment unread and their budget not started
   (a burst is decided first come, first served instead of every session overrunning its
-  budget together); one that waits longer than ``place_wait`` is served anyway (counted in
-  ``stats.unplaced``), so the wait is bounded.
+  budget together); one that waits longer than ``place_wait`` (the server is overloaded: a
+  place frees within ``env_timeout`` + ``budget`` otherwise) is let go at once, unread,
+  counted in ``stats.shed`` and logged: the dialplan's defaults stand (queue, normal
+  priority), so no caller waits longer than ``place_wait`` + ``budget``, and serving it late
+  does not push the sessions already served past their budgets.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ class ServerStats:
     unknown_routes: int = 0
     route_errors: int = 0  # a route raised: logged, the session closed (fail-open)
     paced: int = 0  # refused: the same channel asked again sooner than the retry wait
-    unplaced: int = 0  # served without a place: none came free within ``place_wait``
+    shed: int = 0  # let go unread: no place came free within ``place_wait`` (overloaded)
 
 
 class FastAgiServer:
@@ -172,8 +175,16 @@ class FastAgiServer:
                 async with asyncio.timeout(self.place_wait):
                     await self._places.acquire()
                 placed = True
-            except TimeoutError:  # overloaded: serve it anyway, the budget still holds
-                self.stats.unplaced += 1
+            except TimeoutError:
+                self.stats.shed += 1
+                quiet.warning(
+                    "shed",
+                    "FastAGI: no place free for %.1f s, a session let go unread (the dialplan's "
+                    "defaults stand; %d so far): is the server overloaded?",
+                    self.place_wait,
+                    self.stats.shed,
+                )
+                return
             await self._session(session)
         finally:
             if placed:

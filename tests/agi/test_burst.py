@@ -87,20 +87,24 @@ async def test_a_burst_larger_than_the_places_is_served_in_turn(make_room: RoomF
     routes = [r.variables["CALLCENTER_ROUTE"] for r in results]
     assert routes.count("queue") == 40
     assert room.server.stats.answered == 40
-    assert room.server.stats.unplaced == 0
+    assert room.server.stats.shed == 0
 
 
-async def test_a_session_that_waits_too_long_for_a_place_is_served_anyway(
+async def test_a_session_that_waits_too_long_for_a_place_is_let_go_at_once(
     make_room: RoomFactory,
 ) -> None:
     held = HeldLookups(StoreLookups((await make_room()).store.engine))
     room = await make_room(lookups=held, budget=20.0, max_active=2, place_wait=0.05)
     burst = sessions(room, 3)  # two hold the places (their lookups are held), one waits
-    await wait_for(lambda: room.server.stats.unplaced == 1)
+    await wait_for(lambda: room.server.stats.shed == 1)
     held.release.set()
     results = await asyncio.gather(*burst)
-    assert all(decided(r) for r in results)
-    assert room.server.stats.answered == 3
+    # the one let go got no command at all: the dialplan's defaults stand (fail-open)
+    assert sorted(len(r.commands) for r in results) == [0, 4, 4]
+    assert sum(decided(r) for r in results) == 2
+    assert all(r.closed_by_server for r in results)
+    assert room.server.stats.answered == 2
+    assert room.route.stats.sessions == 2
 
 
 class BrokenWarmLookups(HeldLookups):

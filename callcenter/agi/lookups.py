@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select
@@ -68,10 +68,26 @@ class StoreLookups:
     async def prior_calls(
         self, numbers: Collection[str], since: datetime, limit: int = 20
     ) -> Mapping[str, Sequence[PriorCall]]:
+        return await self._calls_since(since, limit, numbers)
+
+    async def recent_calls(
+        self, since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        """Every number's calls since ``since`` (the recent callers' memory, at start)."""
+        return await self._calls_since(since, limit, None)
+
+    async def _calls_since(
+        self, since: datetime, limit: int, numbers: Collection[str] | None
+    ) -> dict[str, list[PriorCall]]:
         newest = (
             func.row_number()
             .over(partition_by=CALLS.c.caller_e164, order_by=CALLS.c.rang_at.desc())
             .label("n")
+        )
+        which = (
+            CALLS.c.caller_e164.in_(list(numbers))
+            if numbers is not None
+            else CALLS.c.caller_e164.is_not(None)
         )
         ranked = (
             select(
@@ -82,7 +98,7 @@ class StoreLookups:
                 CALLS.c.outcome,
                 newest,
             )
-            .where(CALLS.c.caller_e164.in_(list(numbers)), CALLS.c.rang_at >= since)
+            .where(which, CALLS.c.rang_at >= since)
             .subquery()
         )
         query = select(ranked).where(ranked.c.n <= limit).order_by(ranked.c.n)
@@ -106,8 +122,11 @@ class StoreLookups:
             known_ids=frozenset(r.id for r in rows),
         )
 
-    async def warm(self) -> None:
-        """Run both queries once (opening the pool's connections and compiling the SQL), so
+    async def warm(self, since: datetime) -> Mapping[str, Sequence[PriorCall]]:
+        """At start: the recent callers since ``since`` for the route's memory, and the
+        per-session queries run once (opening the pool's connections, compiling the SQL), so
         that the first burst after start does not pay for it."""
-        since = datetime.now(UTC)
-        await asyncio.gather(self.prior_calls(["+0"], since, 1), self.room(["warm-up"]))
+        recent, _, _ = await asyncio.gather(
+            self.recent_calls(since), self.prior_calls(["+0"], since, 1), self.room(["warm-up"])
+        )
+        return recent

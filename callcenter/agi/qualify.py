@@ -8,8 +8,11 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
 3. the repeat-caller and room lookups run together under the budget (minus a reserve for the
    replies), started as soon as the environment is read (during the linkedid round trip), each
    shared by the sessions in flight (one query for a burst's numbers, ``batching.py``; one room
-   query, ``_room_snapshot``); a slow or failing store gives safe defaults (queue, normal
-   priority) marked ``degraded``, never an exception and never a late answer;
+   query, ``_room_snapshot``). A store late or failing is replaced by memory when it has some:
+   the recent callers loaded at start and kept since (``recent.py``), the newest room snapshot
+   if younger than ``ROOM_MEMORY_SECONDS`` (both noted on the decision); without it (a store
+   down since start), safe defaults (queue, normal priority) marked ``degraded``; never an
+   exception and never a late answer;
 4. ``QUEUE_PRIO`` and ``CALLCENTER_ROUTE`` (``queue``/``overflow``, the contract with the
    dialplan and the simulator) are set first with SET VARIABLE, then the variables the
    operator panel shows (``CALLCENTER_*``) in one ``EXEC MSet`` round trip;
@@ -31,6 +34,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from callcenter.agi.admission import Admission, RoomLedger
@@ -62,6 +66,10 @@ MAX_RAW = 80  # the calls.caller_raw column
 # milliseconds; with a smaller margin the server's own cut fires first and counts an overrun.
 CLOSE_MARGIN = 0.02
 WARM_TIMEOUT = 5.0  # seconds the start may spend warming the store lookups
+# When the room query is late, the newest snapshot is used if it began at most this long ago:
+# it may still count calls that have ended since (a caller sent to overflow who need not be),
+# never fewer (the ledger counts the calls let in since, see admission.py).
+ROOM_MEMORY_SECONDS = 10.0
 
 
 @dataclass
@@ -108,6 +116,8 @@ class QualifyRoute:
         self.now = now
         self.stats = QualifyStats()
         self._room_query: asyncio.Future[RoomSnapshot] | None = None
+        # (loop time the query began, snapshot): the newest the store gave
+        self._last_room: tuple[float, RoomSnapshot] | None = None
         self.recent = RecentCallers(timedelta(minutes=config.repeat_window_minutes))
         self.priors = PriorCallsBatcher(lookups)
 
@@ -213,10 +223,20 @@ class QualifyRoute:
             priors = _result(priors_task, "repeat_lookup", notes)
             if priors is not None:
                 stored = [p for p in priors if p.id != call_id]
+                self.recent.remember(number.e164, stored)
                 priors = merge(stored, self.recent.earlier(number.e164, since, call_id))
+            elif self.recent.warm:  # the store is late: what it said before, and calls since
+                priors = self.recent.earlier(number.e164, since, call_id)
+                notes.append("repeat_lookup_from_memory")
             if call_id:
                 self.recent.seen(number.e164, call_id, now)
         room = _result(room_task, "room_lookup", notes)
+        if room is None and self._last_room is not None:
+            taken_at, last = self._last_room
+            age = loop.time() - taken_at
+            if age <= ROOM_MEMORY_SECONDS:  # the ledger counts every call let in since
+                room = last
+                notes.append(f"room_from_snapshot: {age:.1f} s old")
         if priors is None and room is None:
             return safe_default(self.config.policy, *notes)
         admission: Admission | None = None
@@ -228,15 +248,19 @@ class QualifyRoute:
 
     async def start(self) -> None:
         """Warm what the first burst after start would otherwise pay for: phonenumbers' metadata
-        for the region, the store's connections and compiled queries. Never fails the start."""
+        for the region, the store's connections and compiled queries, the recent callers'
+        memory and a first room snapshot (what a late store is replaced by). Never fails the
+        start: a store down now leaves the memory cold (a late store then gives defaults)."""
         classify("+212612345678", self.config.region)
         classify("0612345678", self.config.region)
         warm = getattr(self.lookups, "warm", None)
         if warm is None:
             return
+        since = self.now() - timedelta(minutes=self.config.repeat_window_minutes)
         try:
             async with asyncio.timeout(WARM_TIMEOUT):
-                await warm()
+                self.recent.load(await warm(since))
+                await self._room_snapshot()
         except Exception as exc:  # the store may be down at start: the sessions will say so
             log.warning("qualify: could not warm the store lookups: %r", exc)
 
@@ -255,10 +279,19 @@ class QualifyRoute:
         does). Under a burst this turns 60 identical queries into a few.
         """
         if self._room_query is None or self._room_query.done():
-            self._room_query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
-            # a failure is read by the sessions that share it; never "never retrieved"
-            self._room_query.add_done_callback(_consume)
+            loop = asyncio.get_running_loop()
+            query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
+            query.add_done_callback(partial(self._keep_room, loop.time()))
+            self._room_query = query
         return self._room_query
+
+    def _keep_room(self, started_at: float, query: asyncio.Future[RoomSnapshot]) -> None:
+        """The newest snapshot, for when the store is late (a failure is read by the sessions
+        that share it: never "never retrieved")."""
+        if query.cancelled() or query.exception() is not None:
+            return
+        if self._last_room is None or self._last_room[0] < started_at:
+            self._last_room = (started_at, query.result())
 
     async def _answer(
         self,
@@ -388,8 +421,3 @@ def _result(task: asyncio.Future[T], what: str, notes: list[str]) -> T | None:
         quiet.warning(what, "qualify: %s failed: %r", what, exc)
         return None
     return task.result()
-
-
-def _consume(future: asyncio.Future[RoomSnapshot]) -> None:
-    if not future.cancelled():
-        future.exception()

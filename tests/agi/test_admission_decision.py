@@ -209,3 +209,25 @@ def test_the_incremental_ledger_counts_as_the_reference_does() -> None:
                 call_id = rng.choice(ids)
                 assert mine.admit(call_id, snapshot) == reference.admit(call_id, snapshot)
             assert mine.pending() == reference.pending()
+
+
+def test_recent_callers_keep_what_the_store_said_last() -> None:
+    from datetime import timedelta
+
+    from callcenter.agi.recent import RecentCallers
+
+    recent = RecentCallers(timedelta(minutes=30), per_number=2)
+    assert not recent.warm
+    recent.load({"+1": [prior("a", "closed"), prior("b", "queued", None)]})
+    assert recent.warm
+    recent.seen("+1", "b", NOW)  # already known from the store: its row stays
+    recent.remember("+1", [prior("b", "abandoned", "abandoned")])  # the store, later
+    since = NOW - timedelta(minutes=30)
+    assert {p.id: p.state for p in recent.earlier("+1", since, exclude="")} == {
+        "a": "closed",
+        "b": "abandoned",
+    }
+    newer = PriorCall(id="c", rang_at=NOW + timedelta(minutes=1), state="ringing", outcome=None)
+    recent.remember("+1", [newer])  # three: the oldest goes
+    assert recent.earlier("+1", since, exclude="")[0].id == "c"
+    assert len(recent.earlier("+1", since, exclude="")) == 2

@@ -137,8 +137,14 @@ async def test_store_lookup_of_many_numbers(store: TimelineStore) -> None:
         [],
     )
     lookups = StoreLookups(store.engine)
-    await lookups.warm()
-    found = await lookups.prior_calls(["+8", "+9", "+7"], now - timedelta(minutes=30), 20)
+    since = now - timedelta(minutes=30)
+    found = await lookups.prior_calls(["+8", "+9", "+7"], since, 20)
     assert [p.id for p in found["+9"]] == [f"9.{i}" for i in range(20)]  # newest first
     assert [(p.id, p.abandoned) for p in found["+8"]] == [("8.1", True)]
     assert "+7" not in found
+    # at start, every number's calls of the window (the route's memory)
+    everyone = await lookups.warm(since)
+    assert {n: [p.id for p in calls] for n, calls in everyone.items()} == {
+        "+8": ["8.1"],
+        "+9": [f"9.{i}" for i in range(20)],
+    }

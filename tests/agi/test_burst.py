@@ -32,8 +32,9 @@ class HeldLookups:
         await self.release.wait()
         return await self.inner.room(pending)
 
-    async def warm(self) -> None:
+    async def warm(self, since: datetime) -> Mapping[str, Sequence[PriorCall]]:
         self.warmed += 1
+        return {}
 
 
 def sessions(room: Room, count: int, first: int = 0) -> list[asyncio.Future[PeerResult]]:
@@ -108,7 +109,7 @@ async def test_a_session_that_waits_too_long_for_a_place_is_let_go_at_once(
 
 
 class BrokenWarmLookups(HeldLookups):
-    async def warm(self) -> None:
+    async def warm(self, since: datetime) -> Mapping[str, Sequence[PriorCall]]:
         raise ConnectionRefusedError("db down at start")
 
 

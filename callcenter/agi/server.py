@@ -2,8 +2,9 @@
 
 Promises:
 - every session is answered (its route finished and the socket closed) within ``budget``
-  seconds of the end of its environment; a route that overruns is cancelled and the socket
-  closed, so the dialplan continues (fail-open: the call goes to the queue);
+  seconds of being taken up (the end of its environment, or under a burst the moment it gets
+  its place, see below); a route that overruns is cancelled and the socket closed, so the
+  dialplan continues (fail-open: the call goes to the queue);
 - a peer that sends a broken or endless environment, or stalls, is dropped after
   ``env_timeout`` and counted; nothing a peer sends can raise out of the server;
 - an unknown route is counted and closed at once (the dialplan continues);
@@ -17,14 +18,14 @@ Promises:
   burst after start must not pay for cold caches), as one with ``aclose`` is closed on
   ``close``;
 - a burst of connections (600 callers at once) waits in the listen backlog (``backlog``), not
-  in the kernel's SYN retries; at most ``max_active`` sessions are served at once, the others
-  wait for a place in arrival order, their environment unread and their budget not started
-  (a burst is decided first come, first served instead of every session overrunning its
-  budget together); one that waits longer than ``place_wait`` (the server is overloaded: a
-  place frees within ``env_timeout`` + ``budget`` otherwise) is let go at once, unread,
-  counted in ``stats.shed`` and logged: the dialplan's defaults stand (queue, normal
-  priority), so no caller waits longer than ``place_wait`` + ``budget``, and serving it late
-  does not push the sessions already served past their budgets.
+  in the kernel's SYN retries; every environment is read as it comes (cheap, and a peer that
+  stalls holds nothing), but at most ``max_active`` routes run at once: the others wait for a
+  place in arrival order, their budget not started (a burst is decided first come, first
+  served, instead of every session overrunning its budget together); one that waits longer
+  than ``place_wait`` (overloaded: a place frees within ``budget`` otherwise) is let go at
+  once, unanswered, counted in ``stats.shed`` and logged: the dialplan's defaults stand (queue,
+  normal priority), so no caller waits longer than ``place_wait`` + ``budget`` after its
+  environment, and serving it late does not push the sessions in service past their budgets.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ quiet = Quiet(log)
 # than a burst: the 101st caller's connection is dropped and retried a second later. The
 # kernel caps it at net.core.somaxconn (4096 on current Linux).
 BACKLOG = 1024
-# Sessions served at once. A burst larger than this is served in arrival order: the others wait
-# for a place (their environment unread, so their budget has not started), instead of all
-# sharing the loop until every one of them overruns its budget and falls open. Measured with
+# Routes run at once. A burst larger than this is served in arrival order: the others wait for
+# a place (their budget not started), instead of all sharing the loop until every one of them
+# overruns its budget and falls open. Measured with
 # bench/agi_burst.py on a loaded 2-core machine: with 64, 1-10 % of a 60-caller burst fell open
 # (cut at the budget); with 16 or 32, none, at the same p99 from the burst's instant (the
 # loop's work is the same, served first come first served instead of all at once).
@@ -74,7 +75,7 @@ class ServerStats:
     unknown_routes: int = 0
     route_errors: int = 0  # a route raised: logged, the session closed (fail-open)
     paced: int = 0  # refused: the same channel asked again sooner than the retry wait
-    shed: int = 0  # let go unread: no place came free within ``place_wait`` (overloaded)
+    shed: int = 0  # let go unanswered: no place came free within ``place_wait`` (overloaded)
 
 
 class FastAgiServer:
@@ -169,26 +170,9 @@ class FastAgiServer:
         assert task is not None
         self._sessions.add(task)
         session = AgiSession(reader, writer)
-        placed = False
         try:
-            try:
-                async with asyncio.timeout(self.place_wait):
-                    await self._places.acquire()
-                placed = True
-            except TimeoutError:
-                self.stats.shed += 1
-                quiet.warning(
-                    "shed",
-                    "FastAGI: no place free for %.1f s, a session let go unread (the dialplan's "
-                    "defaults stand; %d so far): is the server overloaded?",
-                    self.place_wait,
-                    self.stats.shed,
-                )
-                return
             await self._session(session)
         finally:
-            if placed:
-                self._places.release()
             await session.close()
             self._sessions.discard(task)
 
@@ -202,7 +186,6 @@ class FastAgiServer:
             self.stats.protocol_errors += 1
             quiet.warning("env", "FastAGI: environment refused: %s", exc or type(exc).__name__)
             return
-        deadline = loop.time() + self.budget
         now = self.clock() if self.clock is not None else loop.time()
         self.last_session_at = now
         key = request.uniqueid or request.channel
@@ -222,6 +205,28 @@ class FastAgiServer:
             self.stats.unknown_routes += 1
             log.warning("FastAGI: unknown route %r from %s", request.route, request.channel)
             return
+        try:
+            async with asyncio.timeout(self.place_wait):
+                await self._places.acquire()
+        except TimeoutError:
+            self.stats.shed += 1
+            quiet.warning(
+                "shed",
+                "FastAGI %s: no place free for %.1f s, let go unanswered (the dialplan's "
+                "defaults stand; %d so far): is the server overloaded?",
+                request.channel,
+                self.place_wait,
+                self.stats.shed,
+            )
+            return
+        try:
+            await self._serve(session, request, route)
+        finally:
+            self._places.release()
+
+    async def _serve(self, session: AgiSession, request: AgiRequest, route: Route) -> None:
+        """The route, within the budget from now (the session has its place)."""
+        deadline = asyncio.get_running_loop().time() + self.budget
         try:
             async with asyncio.timeout_at(deadline):
                 await route(session, request, deadline, self.spawn)

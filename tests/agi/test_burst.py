@@ -119,3 +119,16 @@ async def test_a_store_down_at_start_does_not_stop_the_server(make_room: RoomFac
     room = await make_room(lookups=held)
     (result,) = await asyncio.gather(*sessions(room, 1))
     assert decided(result)
+
+
+async def test_a_peer_that_stalls_holds_no_place(make_room: RoomFactory) -> None:
+    room = await make_room(budget=20.0, max_active=1, place_wait=0.2)  # env_timeout 1 s
+    _, stalled = await asyncio.open_connection("127.0.0.1", room.port)
+    stalled.write(ENV1[:100])  # the beginning of an environment, then nothing
+    await stalled.drain()
+    try:
+        (result,) = await asyncio.gather(*sessions(room, 1))
+    finally:
+        stalled.close()
+    assert decided(result)
+    assert room.server.stats.shed == 0

@@ -16,9 +16,10 @@ then the server's close). This process runs, one after the other:
 
 Time per session: from the burst's instant to the server's close (connect included), as the
 caller waits. A session that did not get a real answer (route, priority, not degraded) failed
-open. Prints a table and writes ``bench/results/agi-burst.json``.
+open. Prints a table and writes ``bench/results/agi-burst.json``. ``--split`` adds SQLite with
+the decisions dropped instead of recorded (what recording them costs the burst).
 
-    .venv/bin/python -m bench.agi_burst [--warm 5] [--tenfold 2] [--no-postgres]
+    .venv/bin/python -m bench.agi_burst [--warm 5] [--tenfold 2] [--no-postgres] [--split]
 """
 
 from __future__ import annotations
@@ -137,17 +138,32 @@ async def bursts(
     return result
 
 
+class Unrecorded:
+    """--split: a sink that drops the decisions, to see what recording them costs."""
+
+    async def submit(self, event: object) -> None:
+        return None
+
+
 async def callcenter(
-    client: BurstClient, url: str, plan: list[tuple[str, int]], *, profiler: Any = None
+    client: BurstClient,
+    url: str,
+    plan: list[tuple[str, int]],
+    *,
+    profiler: Any = None,
+    record: bool = True,
 ) -> dict[str, Any]:
     """callcenter's FastAGI server, built as ``callcenter agi`` builds it, under ``plan``;
-    ``profiler`` (pyinstrument's) runs from the server's start to the last burst."""
+    ``profiler`` (pyinstrument's) runs from the server's start to the last burst; without
+    ``record`` the decisions are dropped instead of recorded (the room then never fills)."""
     engine = create_engine(url)
     await upgrade(engine)
     runner = OrderedRunner(CallProcessor(TimelineStore(engine), NullNotifier()), measure_lag=False)
     runner.start()
     server: FastAgiServer = build_agi_server(
-        AgiSettings(port=0, room_capacity=ROOM, retry_wait_seconds=10.0), engine, runner
+        AgiSettings(port=0, room_capacity=ROOM, retry_wait_seconds=10.0),
+        engine,
+        runner if record else Unrecorded(),
     )
 
     async def hang_up_everyone() -> None:
@@ -166,6 +182,7 @@ async def callcenter(
         result["server"] = {
             "answered": server.stats.answered,
             "cut_at_budget": server.stats.overran,
+            "shed": server.stats.shed,
             "sink_failures": runner.stats.failed,
         }
         return result
@@ -211,6 +228,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results["sqlite"] = await callcenter(
                 client, normalise_database_url(f"sqlite:///{tmp}/bench.db"), plan
             )
+        if getattr(args, "split", False):
+            with tempfile.TemporaryDirectory() as tmp:
+                results["sqlite_unrecorded"] = await callcenter(
+                    client, normalise_database_url(f"sqlite:///{tmp}/bench.db"), plan, record=False
+                )
         if args.postgres:
             url, drop = await pg_database(args.postgres)
             try:
@@ -219,7 +241,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await drop()
     finally:
         client.close()
-    for config in ("sqlite", "postgres"):
+    for config in ("sqlite", "sqlite_unrecorded", "postgres"):
         for label in ("cold_60", "warm_60", "burst_600"):
             if config in results and label in results[config]:
                 mine, base = results[config][label], results["bare"][label]
@@ -242,7 +264,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             "target",
         )
     ]
-    for config in ("bare", "sqlite", "postgres"):
+    for config in ("bare", "sqlite", "sqlite_unrecorded", "postgres"):
         for label, target in TARGETS.items():
             r = results.get(config, {}).get(label)
             if r is None:
@@ -257,7 +279,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
                     f"{r.get('p99_ratio_to_bare', 1.0):.2f}",
                     f"{r['server_cpu_ms_per_session']:.2f} ms",
                     "-"
-                    if config == "bare"
+                    if config in ("bare", "sqlite_unrecorded")
                     else f"p99<={target:.0f}, 0 fail-open: {'met' if ok else 'MISSED'}",
                 )
             )
@@ -298,6 +320,11 @@ def main() -> None:
     parser.add_argument("--postgres", default=ADMIN_URL, help="PostgreSQL admin URL")
     parser.add_argument("--no-postgres", dest="postgres", action="store_const", const=None)
     parser.add_argument("--name", default="agi-burst", help="results file name (no .json)")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also SQLite with the decisions dropped, not recorded: what recording costs",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     results = asyncio.run(run(args))

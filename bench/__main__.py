@@ -182,6 +182,17 @@ async def agi(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any], l
     return {"closed_loop": closed, "open_loop": opened}, rows
 
 
+async def agi_burst(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
+    from bench import agi_burst as burst_bench
+
+    full = scale is FULL
+    ns = argparse.Namespace(
+        warm=20 if full else 5, tenfold=5 if full else 2, postgres=args.postgres
+    )
+    result = await burst_bench.run(ns)
+    return result, burst_bench.verdicts(result)
+
+
 async def handoff(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
     from bench import handoff_bench
 
@@ -212,6 +223,7 @@ async def auditor(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any
 BENCHMARKS: dict[str, Callable[[Scale, argparse.Namespace], Awaitable[tuple[Any, list[Row]]]]] = {
     "ingest": ingest,
     "agi": agi,
+    "agi_burst": agi_burst,
     "handoff": handoff,
     "auditor": auditor,
     "live": live,

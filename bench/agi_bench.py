@@ -112,8 +112,8 @@ async def hang_up_callers(engine: object) -> None:
 class NoStore:
     """--no-store: instant lookups and no recording, to see the protocol's own cost."""
 
-    async def prior_calls(self, *args: object, **kwargs: object) -> list[PriorCall]:
-        return []
+    async def prior_calls(self, *args: object, **kwargs: object) -> dict[str, list[PriorCall]]:
+        return {}
 
     async def room(self, pending: object) -> RoomSnapshot:
         return RoomSnapshot(frozenset(), frozenset())

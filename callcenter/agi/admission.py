@@ -47,40 +47,74 @@ class RoomLedger:
         self.ttl = ttl
         self.confirm_grace = confirm_grace
         self._clock = clock
+        # Both in the order of their times (the clock never goes back), so expiry reads only
+        # the oldest entries: an admission costs the same with 600 callers in the ledger as with 6.
         self._admitted: dict[str, float] = {}  # call id -> when admitted
         self._confirmed: dict[str, float] = {}  # call id -> when a snapshot first knew it
+        self._applied: RoomSnapshot | None = None  # the snapshot last counted against
+        self._known_admitted = 0  # admitted ids that snapshot knows
+        self._known_since_applied: list[str] = []  # admitted since, and known to it
 
     def pending(self) -> frozenset[str]:
         """The admitted ids a room lookup must ask the store about."""
-        self._expire()
+        self._expire(self._clock())
         return frozenset(self._admitted)
 
     def admit(self, call_id: str, snapshot: RoomSnapshot) -> Admission:
         """Count the room from ``snapshot`` and the ledger; admit ``call_id`` if there is a
         place."""
         now = self._clock()
-        for known in snapshot.known_ids:
-            if known in self._admitted:
-                self._confirmed.setdefault(known, now)
-        self._expire()
-        unseen = {c for c in self._admitted if c not in snapshot.known_ids}
-        room = set(snapshot.live_ids) | unseen
-        room.discard(call_id)
-        occupancy = len(room)
+        self._apply(snapshot, now)
+        self._expire(now)
+        # The store's live calls, plus the admitted calls this snapshot does not know (live
+        # ids are known ids, so the two never overlap), the caller itself left out.
+        unseen = len(self._admitted) - self._known_admitted
+        occupancy = len(snapshot.live_ids) + unseen
+        if call_id in snapshot.live_ids or (
+            call_id in self._admitted and call_id not in snapshot.known_ids
+        ):
+            occupancy -= 1
         admitted = occupancy < self.capacity
         if admitted:
-            self._admitted[call_id] = self._clock()
+            if self._admitted.pop(call_id, None) is not None:  # asking again: to the end
+                self._admitted[call_id] = now
+            else:
+                self._admitted[call_id] = now
+                if call_id in snapshot.known_ids:
+                    self._known_admitted += 1
+                    self._known_since_applied.append(call_id)
         return Admission(admitted=admitted, occupancy=occupancy, capacity=self.capacity)
 
     def release(self, call_id: str) -> None:
         """The admitted caller hung up during the AGI, before joining the queue."""
-        self._admitted.pop(call_id, None)
+        self._remove(call_id)
+
+    def _apply(self, snapshot: RoomSnapshot, now: float) -> None:
+        """Note which admitted ids ``snapshot`` knows: all of them once per new snapshot (a
+        burst's sessions share one), else only those admitted since it was last applied."""
+        if snapshot is self._applied:
+            for call_id in self._known_since_applied:
+                if call_id in self._admitted:
+                    self._confirmed.setdefault(call_id, now)
+            self._known_since_applied.clear()
+            return
+        self._applied = snapshot
+        self._known_since_applied.clear()
+        self._known_admitted = 0
+        for call_id in self._admitted:
+            if call_id in snapshot.known_ids:
+                self._known_admitted += 1
+                self._confirmed.setdefault(call_id, now)
+
+    def _remove(self, call_id: str) -> None:
+        if self._admitted.pop(call_id, None) is not None and self._applied is not None:
+            self._known_admitted -= call_id in self._applied.known_ids
         self._confirmed.pop(call_id, None)
 
-    def _expire(self) -> None:
-        now = self._clock()
-        stale = [c for c, at in self._admitted.items() if at < now - self.ttl]
-        stale += [c for c, at in self._confirmed.items() if at < now - self.confirm_grace]
-        for call_id in stale:
-            self._admitted.pop(call_id, None)
-            self._confirmed.pop(call_id, None)
+    def _expire(self, now: float) -> None:
+        for entries, keep in ((self._admitted, self.ttl), (self._confirmed, self.confirm_grace)):
+            while entries:
+                call_id, at = next(iter(entries.items()))
+                if at >= now - keep:
+                    break
+                self._remove(call_id)

@@ -2,17 +2,20 @@
 
 ``EntryLookups`` is the port (tests put a slow or broken one behind it); ``StoreLookups`` reads
 the ``calls`` table with two indexed queries (revision 0004). Neither method has its own
-deadline: the caller (``qualify``) runs them under the AGI budget.
+deadline: the caller (``qualify``) runs them under the AGI budget. Both answer for many
+sessions at once (``qualify`` shares one query between the sessions in flight, see
+``batching.py``): the repeat-caller lookup takes a set of numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import asyncio
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.storage.tables import CallRecord
@@ -47,8 +50,11 @@ class RoomSnapshot:
 
 class EntryLookups(Protocol):
     async def prior_calls(
-        self, e164: str, since: datetime, exclude: str, limit: int = 20
-    ) -> Sequence[PriorCall]: ...
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        """Each number's calls that rang since ``since``, newest first, at most ``limit`` each
+        (a number without any may be left out)."""
+        ...
 
     async def room(self, pending: Collection[str]) -> RoomSnapshot: ...
 
@@ -60,19 +66,50 @@ class StoreLookups:
         self.engine = engine
 
     async def prior_calls(
-        self, e164: str, since: datetime, exclude: str, limit: int = 20
-    ) -> Sequence[PriorCall]:
-        query = (
-            select(CALLS.c.id, CALLS.c.rang_at, CALLS.c.state, CALLS.c.outcome)
-            .where(CALLS.c.caller_e164 == e164, CALLS.c.rang_at >= since, CALLS.c.id != exclude)
-            .order_by(CALLS.c.rang_at.desc())
-            .limit(limit)
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        return await self._calls_since(since, limit, numbers)
+
+    async def recent_calls(
+        self, since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        """Every number's calls since ``since`` (the recent callers' memory, at start)."""
+        return await self._calls_since(since, limit, None)
+
+    async def _calls_since(
+        self, since: datetime, limit: int, numbers: Collection[str] | None
+    ) -> dict[str, list[PriorCall]]:
+        newest = (
+            func.row_number()
+            .over(partition_by=CALLS.c.caller_e164, order_by=CALLS.c.rang_at.desc())
+            .label("n")
         )
+        which = (
+            CALLS.c.caller_e164.in_(list(numbers))
+            if numbers is not None
+            else CALLS.c.caller_e164.is_not(None)
+        )
+        ranked = (
+            select(
+                CALLS.c.id,
+                CALLS.c.caller_e164,
+                CALLS.c.rang_at,
+                CALLS.c.state,
+                CALLS.c.outcome,
+                newest,
+            )
+            .where(which, CALLS.c.rang_at >= since)
+            .subquery()
+        )
+        query = select(ranked).where(ranked.c.n <= limit).order_by(ranked.c.n)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            PriorCall(id=r.id, rang_at=r.rang_at, state=r.state, outcome=r.outcome) for r in rows
-        ]
+        found: dict[str, list[PriorCall]] = {}
+        for r in rows:
+            found.setdefault(r.caller_e164, []).append(
+                PriorCall(id=r.id, rang_at=r.rang_at, state=r.state, outcome=r.outcome)
+            )
+        return found
 
     async def room(self, pending: Collection[str]) -> RoomSnapshot:
         live = and_(CALLS.c.line_ended.is_(False), CALLS.c.state.in_(ROOM_STATES))
@@ -84,3 +121,12 @@ class StoreLookups:
             live_ids=frozenset(r.id for r in rows if r.live),
             known_ids=frozenset(r.id for r in rows),
         )
+
+    async def warm(self, since: datetime) -> Mapping[str, Sequence[PriorCall]]:
+        """At start: the recent callers since ``since`` for the route's memory, and the
+        per-session queries run once (opening the pool's connections, compiling the SQL), so
+        that the first burst after start does not pay for it."""
+        recent, _, _ = await asyncio.gather(
+            self.recent_calls(since), self.prior_calls(["+0"], since, 1), self.room(["warm-up"])
+        )
+        return recent

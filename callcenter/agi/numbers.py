@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, shortnumberinfo
@@ -36,6 +37,7 @@ WITHHELD_WORDS = frozenset(
 )
 MAX_INPUT = 64  # longer than any phone number with formatting: garbage, not parsed
 MAX_SHORT_DIGITS = 6
+CACHE_SIZE = 8192  # caller IDs remembered by ``classify`` (about 2 MB at most)
 
 _TYPES = {
     PhoneNumberType.MOBILE: NumberKind.MOBILE,
@@ -58,8 +60,10 @@ class CallerNumber:
         return self.e164 is not None
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def classify(raw: str | None, region: str = "MA") -> CallerNumber:
-    """Classify a caller ID as Asterisk gives it (``agi_callerid``)."""
+    """Classify a caller ID as Asterisk gives it (``agi_callerid``). Cached: a caller who
+    calls again (the mass-casualty case) is not parsed again; the answer is immutable."""
     text = _clean(raw)
     if not text:
         return CallerNumber(raw=text, kind=NumberKind.EMPTY)

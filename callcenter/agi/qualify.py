@@ -6,8 +6,13 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
    environment only has the Local ;2 leg's uniqueid, the fallback, noted if used);
 2. the caller ID is classified (``numbers.classify``), never raising;
 3. the repeat-caller and room lookups run together under the budget (minus a reserve for the
-   replies); a slow or failing store gives safe defaults (queue, normal priority) marked
-   ``degraded``, never an exception and never a late answer;
+   replies), started as soon as the environment is read (during the linkedid round trip), each
+   shared by the sessions in flight (one query for a burst's numbers, ``batching.py``; one room
+   query, ``_room_snapshot``). A store late or failing is replaced by memory when it has some:
+   the recent callers loaded at start and kept since (``recent.py``), the newest room snapshot
+   if younger than ``ROOM_MEMORY_SECONDS`` (both noted on the decision); without it (a store
+   down since start), safe defaults (queue, normal priority) marked ``degraded``; never an
+   exception and never a late answer;
 4. ``QUEUE_PRIO`` and ``CALLCENTER_ROUTE`` (``queue``/``overflow``, the contract with the
    dialplan and the simulator) are set first with SET VARIABLE, then the variables the
    operator panel shows (``CALLCENTER_*``) in one ``EXEC MSet`` round trip;
@@ -29,9 +34,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from callcenter.agi.admission import Admission, RoomLedger
+from callcenter.agi.batching import PriorCallsBatcher
 from callcenter.agi.decision import (
     OVERFLOW,
     QUEUE,
@@ -43,11 +50,13 @@ from callcenter.agi.decision import (
 from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot
 from callcenter.agi.numbers import CallerNumber, classify
 from callcenter.agi.protocol import AgiHangupError, AgiProtocolError, AgiRequest, AgiSession
+from callcenter.agi.quiet import Quiet
 from callcenter.agi.recent import RecentCallers, merge
 from callcenter.domain.events import CallEntered, Clock, OverflowRound
 from callcenter.pipeline.ports import EventSink
 
 log = logging.getLogger(__name__)
+quiet = Quiet(log)
 T = TypeVar("T")
 
 ROUTE_VAR = "CALLCENTER_ROUTE"
@@ -56,6 +65,11 @@ MAX_RAW = 80  # the calls.caller_raw column
 # Seconds kept at the end of the budget to close the socket. A loaded event loop can stall a few
 # milliseconds; with a smaller margin the server's own cut fires first and counts an overrun.
 CLOSE_MARGIN = 0.02
+WARM_TIMEOUT = 5.0  # seconds the start may spend warming the store lookups
+# When the room query is late, the newest snapshot is used if it began at most this long ago:
+# it may still count calls that have ended since (a caller sent to overflow who need not be),
+# never fewer (the ledger counts the calls let in since, see admission.py).
+ROOM_MEMORY_SECONDS = 10.0
 
 
 @dataclass
@@ -102,7 +116,10 @@ class QualifyRoute:
         self.now = now
         self.stats = QualifyStats()
         self._room_query: asyncio.Future[RoomSnapshot] | None = None
+        # (loop time the query began, snapshot): the newest the store gave
+        self._last_room: tuple[float, RoomSnapshot] | None = None
         self.recent = RecentCallers(timedelta(minutes=config.repeat_window_minutes))
+        self.priors = PriorCallsBatcher(lookups)
 
     async def __call__(
         self, session: AgiSession, request: AgiRequest, deadline: float, spawn: Spawn
@@ -113,12 +130,24 @@ class QualifyRoute:
         budget = max(deadline - loop.time(), 0.0)
         notes: list[str] = []
         number = classify(request.get("agi_callerid"), self.config.region)
-        call_id = await self._linkedid(session, request, deadline, budget, notes)
+        # The lookups need only the number: they run during the linkedid round trip.
+        since = received_at - timedelta(minutes=self.config.repeat_window_minutes)
+        priors = self.priors.ask(number.e164, since) if number.e164 else None
+        room = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
+        try:
+            call_id = await self._linkedid(session, request, deadline, budget, notes)
+        except BaseException:  # cut at the budget: nobody will read the lookups
+            for lookup in (priors, room):
+                if lookup is not None:
+                    lookup.cancel()
+            raise
         if not call_id:
             self.stats.unidentified += 1
             log.warning("qualify: no uniqueid nor linkedid from %r: defaults", request.channel)
             notes.append("no_call_id")
-        decision = await self._decide(number, call_id, received_at, deadline, budget, notes)
+        decision = await self._decide(
+            number, call_id, received_at, priors, room, deadline, budget, notes
+        )
         answered = False
         if not session.hung_up:
             answered = await self._answer(session, call_id, number, decision, loop, deadline)
@@ -172,6 +201,8 @@ class QualifyRoute:
         number: CallerNumber,
         call_id: str,
         now: datetime,
+        priors_task: asyncio.Future[list[PriorCall]] | None,
+        room_task: asyncio.Future[RoomSnapshot],
         deadline: float,
         budget: float,
         notes: list[str],
@@ -179,12 +210,6 @@ class QualifyRoute:
         loop = asyncio.get_running_loop()
         window = self.config.repeat_window_minutes
         since = now - timedelta(minutes=window)
-        priors_task = (
-            asyncio.ensure_future(self.lookups.prior_calls(number.e164, since, call_id))
-            if number.e164
-            else None
-        )
-        room_task = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
         tasks = [t for t in (priors_task, room_task) if t is not None]
         lookup_deadline = deadline - self.config.reply_share * budget
         _, pending = await asyncio.wait(tasks, timeout=max(lookup_deadline - loop.time(), 0))
@@ -197,10 +222,21 @@ class QualifyRoute:
         if priors_task is not None and number.e164:
             priors = _result(priors_task, "repeat_lookup", notes)
             if priors is not None:
-                priors = merge(priors, self.recent.earlier(number.e164, since, call_id))
+                stored = [p for p in priors if p.id != call_id]
+                self.recent.remember(number.e164, stored)
+                priors = merge(stored, self.recent.earlier(number.e164, since, call_id))
+            elif self.recent.warm:  # the store is late: what it said before, and calls since
+                priors = self.recent.earlier(number.e164, since, call_id)
+                notes.append("repeat_lookup_from_memory")
             if call_id:
                 self.recent.seen(number.e164, call_id, now)
         room = _result(room_task, "room_lookup", notes)
+        if room is None and self._last_room is not None:
+            taken_at, last = self._last_room
+            age = loop.time() - taken_at
+            if age <= ROOM_MEMORY_SECONDS:  # the ledger counts every call let in since
+                room = last
+                notes.append(f"room_from_snapshot: {age:.1f} s old")
         if priors is None and room is None:
             return safe_default(self.config.policy, *notes)
         admission: Admission | None = None
@@ -210,8 +246,27 @@ class QualifyRoute:
             number, priors, admission, self.config.policy, window_minutes=window, notes=notes
         )
 
+    async def start(self) -> None:
+        """Warm what the first burst after start would otherwise pay for: phonenumbers' metadata
+        for the region, the store's connections and compiled queries, the recent callers'
+        memory and a first room snapshot (what a late store is replaced by). Never fails the
+        start: a store down now leaves the memory cold (a late store then gives defaults)."""
+        classify("+212612345678", self.config.region)
+        classify("0612345678", self.config.region)
+        warm = getattr(self.lookups, "warm", None)
+        if warm is None:
+            return
+        since = self.now() - timedelta(minutes=self.config.repeat_window_minutes)
+        try:
+            async with asyncio.timeout(WARM_TIMEOUT):
+                self.recent.load(await warm(since))
+                await self._room_snapshot()
+        except Exception as exc:  # the store may be down at start: the sessions will say so
+            log.warning("qualify: could not warm the store lookups: %r", exc)
+
     async def aclose(self) -> None:
-        """Stop a room query still running (a hung store) at shutdown."""
+        """Stop the queries still running (a hung store) at shutdown."""
+        await self.priors.aclose()
         if self._room_query is not None and not self._room_query.done():
             self._room_query.cancel()
             await asyncio.gather(self._room_query, return_exceptions=True)
@@ -224,10 +279,19 @@ class QualifyRoute:
         does). Under a burst this turns 60 identical queries into a few.
         """
         if self._room_query is None or self._room_query.done():
-            self._room_query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
-            # a failure is read by the sessions that share it; never "never retrieved"
-            self._room_query.add_done_callback(_consume)
+            loop = asyncio.get_running_loop()
+            query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
+            query.add_done_callback(partial(self._keep_room, loop.time()))
+            self._room_query = query
         return self._room_query
+
+    def _keep_room(self, started_at: float, query: asyncio.Future[RoomSnapshot]) -> None:
+        """The newest snapshot, for when the store is late (a failure is read by the sessions
+        that share it: never "never retrieved")."""
+        if query.cancelled() or query.exception() is not None:
+            return
+        if self._last_room is None or self._last_room[0] < started_at:
+            self._last_room = (started_at, query.result())
 
     async def _answer(
         self,
@@ -257,7 +321,7 @@ class QualifyRoute:
         except AgiHangupError:
             return False
         except (TimeoutError, AgiProtocolError) as exc:
-            log.warning("qualify %s: answer incomplete (%s)", call_id, exc)
+            quiet.warning("incomplete", "qualify %s: answer incomplete (%r)", call_id, exc)
             return False
         return True
 
@@ -334,7 +398,7 @@ class QualifyRoute:
         timeout = deadline - loop.time() - CLOSE_MARGIN
         done, _ = await asyncio.wait([task], timeout=max(timeout, 0))
         if not done:
-            log.warning("qualify %s: recording continues after the answer", event.call_id)
+            quiet.warning("late", "qualify %s: recording continues after the answer", event.call_id)
 
     async def _submit(self, event: CallEntered | OverflowRound) -> None:
         try:
@@ -354,11 +418,6 @@ def _result(task: asyncio.Future[T], what: str, notes: list[str]) -> T | None:
     exc = task.exception()
     if exc is not None:
         notes.append(f"{what}_failed: {type(exc).__name__}")
-        log.warning("qualify: %s failed: %r", what, exc)
+        quiet.warning(what, "qualify: %s failed: %r", what, exc)
         return None
     return task.result()
-
-
-def _consume(future: asyncio.Future[RoomSnapshot]) -> None:
-    if not future.cancelled():
-        future.exception()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ import pytest
 from callcenter.agi.admission import RoomLedger
 from callcenter.agi.lookups import EntryLookups, PriorCall, RoomSnapshot, StoreLookups
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
-from callcenter.agi.server import FastAgiServer
+from callcenter.agi.server import MAX_ACTIVE, FastAgiServer
 from callcenter.pipeline.ports import EventSink, NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
@@ -63,6 +63,8 @@ async def make_room(store: TimelineStore) -> AsyncIterator[RoomFactory]:
         capacity: int = 60,
         budget: float = 2.0,  # generous: the machine is shared; budget tests pass their own
         config: QualifyConfig | None = None,
+        max_active: int = MAX_ACTIVE,
+        place_wait: float = 2.0,
     ) -> Room:
         recorder = OrderedRunner(CallProcessor(store, NullNotifier()), measure_lag=False)
         recorder.start()
@@ -72,7 +74,14 @@ async def make_room(store: TimelineStore) -> AsyncIterator[RoomFactory]:
             sink or recorder,
             config or QualifyConfig(),
         )
-        server = FastAgiServer({"qualify": route}, port=0, budget=budget, env_timeout=1.0)
+        server = FastAgiServer(
+            {"qualify": route},
+            port=0,
+            budget=budget,
+            env_timeout=1.0,
+            max_active=max_active,
+            place_wait=place_wait,
+        )
         await server.start()
         room = Room(server, route, store, recorder)
         rooms.append(room)
@@ -101,10 +110,10 @@ class SlowLookups:
         await asyncio.sleep(self.delay)
 
     async def prior_calls(
-        self, e164: str, since: datetime, exclude: str, limit: int = 20
-    ) -> Sequence[PriorCall]:
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
         await self._wait()
-        return []
+        return {}
 
     async def room(self, pending: Collection[str]) -> RoomSnapshot:
         await self._wait()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 from callcenter.agi.admission import Admission, RoomLedger
@@ -136,3 +137,97 @@ def test_confirmed_entries_leave_the_ledger_after_the_grace() -> None:
     clock.t = 3
     assert ledger.pending() == {"b", "c"}  # a: known to the store for 2 s, asked no more
     assert ledger.admit("d", snap({"a"}, known={"a"})).occupancy == 3  # a from the store
+
+
+class ReferenceLedger:
+    """The ledger as first written (every admission re-reads every entry): the incremental
+    ``RoomLedger`` must count exactly as it does."""
+
+    def __init__(self, capacity: int, *, ttl: float, confirm_grace: float, clock: Clock) -> None:
+        self.capacity = capacity
+        self.ttl = ttl
+        self.confirm_grace = confirm_grace
+        self._clock = clock
+        self._admitted: dict[str, float] = {}
+        self._confirmed: dict[str, float] = {}
+
+    def pending(self) -> frozenset[str]:
+        self._expire()
+        return frozenset(self._admitted)
+
+    def admit(self, call_id: str, snapshot: RoomSnapshot) -> Admission:
+        now = self._clock()
+        for known in snapshot.known_ids:
+            if known in self._admitted:
+                self._confirmed.setdefault(known, now)
+        self._expire()
+        unseen = {c for c in self._admitted if c not in snapshot.known_ids}
+        room = set(snapshot.live_ids) | unseen
+        room.discard(call_id)
+        occupancy = len(room)
+        admitted = occupancy < self.capacity
+        if admitted:
+            self._admitted[call_id] = self._clock()
+        return Admission(admitted=admitted, occupancy=occupancy, capacity=self.capacity)
+
+    def release(self, call_id: str) -> None:
+        self._admitted.pop(call_id, None)
+        self._confirmed.pop(call_id, None)
+
+    def _expire(self) -> None:
+        now = self._clock()
+        stale = [c for c, at in self._admitted.items() if at < now - self.ttl]
+        stale += [c for c, at in self._confirmed.items() if at < now - self.confirm_grace]
+        for call_id in stale:
+            self._admitted.pop(call_id, None)
+            self._confirmed.pop(call_id, None)
+
+
+def test_the_incremental_ledger_counts_as_the_reference_does() -> None:
+    rng = random.Random(19)
+    for _ in range(30):
+        clock = Clock()
+        mine = RoomLedger(8, ttl=5, confirm_grace=1, clock=clock)
+        reference = ReferenceLedger(8, ttl=5, confirm_grace=1, clock=clock)
+        ids = [f"c{i}" for i in range(25)]
+        snapshots: list[RoomSnapshot] = []
+        for _ in range(300):
+            step = rng.random()
+            if step < 0.15:
+                clock.t += rng.choice([0.1, 0.5, 1.5, 6.0])
+            elif step < 0.3 or not snapshots:
+                known = set(rng.sample(ids, rng.randint(0, 12)))
+                live = {c for c in known if rng.random() < 0.6}
+                snapshots.append(snap(live, known))
+            elif step < 0.4:
+                call_id = rng.choice(ids)
+                mine.release(call_id)
+                reference.release(call_id)
+            else:
+                # sessions of a burst share a snapshot; a late one may be older than the last
+                snapshot = snapshots[-1] if rng.random() < 0.8 else rng.choice(snapshots)
+                call_id = rng.choice(ids)
+                assert mine.admit(call_id, snapshot) == reference.admit(call_id, snapshot)
+            assert mine.pending() == reference.pending()
+
+
+def test_recent_callers_keep_what_the_store_said_last() -> None:
+    from datetime import timedelta
+
+    from callcenter.agi.recent import RecentCallers
+
+    recent = RecentCallers(timedelta(minutes=30), per_number=2)
+    assert not recent.warm
+    recent.load({"+1": [prior("a", "closed"), prior("b", "queued", None)]})
+    assert recent.warm
+    recent.seen("+1", "b", NOW)  # already known from the store: its row stays
+    recent.remember("+1", [prior("b", "abandoned", "abandoned")])  # the store, later
+    since = NOW - timedelta(minutes=30)
+    assert {p.id: p.state for p in recent.earlier("+1", since, exclude="")} == {
+        "a": "closed",
+        "b": "abandoned",
+    }
+    newer = PriorCall(id="c", rang_at=NOW + timedelta(minutes=1), state="ringing", outcome=None)
+    recent.remember("+1", [newer])  # three: the oldest goes
+    assert recent.earlier("+1", since, exclude="")[0].id == "c"
+    assert len(recent.earlier("+1", since, exclude="")) == 2

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from callcenter.agi import qualify
+from callcenter.agi.lookups import PriorCall, RoomSnapshot, StoreLookups
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.events import CallEvent
 from callcenter.sim.agi_peer import environment, play
@@ -324,3 +329,93 @@ async def test_a_caller_who_redials_at_once_is_linked_before_the_store_knows(
     assert first.variables["CALLCENTER_REPEAT_COUNT"] == "0"
     assert second.variables["CALLCENTER_LINKED_CALLS"] == "900.1"
     assert second.variables["QUEUE_PRIO"] == "5"
+
+
+class LateStore:
+    """The store, which turns slower than any budget when ``late`` is set (it was fine at
+    start: the route loaded its memory from it)."""
+
+    def __init__(self, inner: StoreLookups) -> None:
+        self.inner = inner
+        self.late = False
+
+    async def _wait(self) -> None:
+        if self.late:
+            await asyncio.sleep(30)
+
+    async def prior_calls(
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        await self._wait()
+        return await self.inner.prior_calls(numbers, since, limit)
+
+    async def room(self, pending: Collection[str]) -> RoomSnapshot:
+        await self._wait()
+        return await self.inner.room(pending)
+
+    async def warm(self, since: datetime) -> Mapping[str, Sequence[PriorCall]]:
+        return await self.inner.warm(since)
+
+
+async def test_a_late_store_is_replaced_by_what_it_said_before(make_room: RoomFactory) -> None:
+    first = await make_room()
+    now = datetime.now(UTC)
+    abandoned = Call(
+        id="730.1",
+        state=CallState.ABANDONED,
+        caller_e164="+212612345678",
+        rang_at=now - timedelta(minutes=4),
+        line_ended=True,
+    )
+    await first.store.save(abandoned, [])
+    await first.store.save(Call(id="731.1", state=CallState.ANSWERED, rang_at=now), [])
+    late = LateStore(StoreLookups(first.store.engine))
+    room = await make_room(lookups=late, budget=1.0, capacity=2)  # loads its memory at start
+    late.late = True
+    answers = [
+        await play(
+            "127.0.0.1",
+            room.port,
+            env(f"74{i}.2", "0612345678"),
+            variables={"CHANNEL(linkedid)": f"74{i}.1"},
+            limit=5.0,
+        )
+        for i in range(2)
+    ]
+    v = answers[0].variables
+    # the abandon the store knew at start: a call back, decided, not degraded
+    assert (v["QUEUE_PRIO"], v["CALLCENTER_ROUTE"], v["CALLCENTER_DEGRADED"]) == (
+        "10",
+        "queue",
+        "0",
+    )
+    assert v["CALLCENTER_LINKED_CALLS"] == "730.1"
+    # the second: the first is linked from memory; the room (731.1 + 740.1) is full
+    w = answers[1].variables
+    assert (w["CALLCENTER_LINKED_CALLS"], w["CALLCENTER_ROUTE"]) == ("740.1&730.1", "overflow")
+    p = (await room.entered("740.1"))["payload"]
+    assert p["degraded"] is False
+    assert {"repeat_lookup_timeout", "repeat_lookup_from_memory", "room_lookup_timeout"} <= set(
+        p["notes"]
+    )
+    assert any(n.startswith("room_from_snapshot: ") for n in p["notes"])
+    assert room.server.stats.overran == 0
+
+
+async def test_a_room_snapshot_too_old_is_not_used(
+    make_room: RoomFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(qualify, "ROOM_MEMORY_SECONDS", 0.0)
+    late = LateStore(StoreLookups((await make_room()).store.engine))
+    room = await make_room(lookups=late, budget=1.0)
+    late.late = True
+    result = await play(
+        "127.0.0.1", room.port, env("750.2", "0612345678"), variables=LINKED, limit=5.0
+    )
+    assert (result.variables["CALLCENTER_ROUTE"], result.variables["CALLCENTER_DEGRADED"]) == (
+        "queue",
+        "1",
+    )
+    p = (await room.entered(LINKEDID1))["payload"]
+    assert "room count unavailable" in p["reason"]
+    assert "repeat_lookup_from_memory" in p["notes"]  # the repeat check still ran

@@ -216,9 +216,10 @@ async def test_cel_has_the_recorded_shape() -> None:
     for rec in recorded:
         theirs[rec["eventtype"]].add(cel_shape(rec))
     for event in theirs:
-        # userdeftype, the extra's keys and amaflags are exactly as recorded; the recording's
-        # Local seat legs fill in more combinations of fields than our PJSIP seats
-        assert {s[:2] + s[3:] for s in ours[event]} <= {s[:2] + s[3:] for s in theirs[event]}, event
+        # each of our combinations (userdeftype, the extra's keys, which caller-id / app / peer
+        # fields are filled, amaflags) is one the recording has; it has a few more (its seats
+        # are Local channel pairs, ours PJSIP channels; a BRIDGE_EXIT's peer is racy)
+        assert ours[event] <= theirs[event], event
 
 
 async def test_the_simulator_service_and_the_demo_write_the_queue_log_file(

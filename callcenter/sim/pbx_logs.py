@@ -250,7 +250,8 @@ class AsteriskLogs:
             self._q(caller.uniqueid, ringing.queue, ringing.member, "RINGCANCELED", rung)
 
     # ------------------------------------------------------------------ CEL
-    def _cel(self, event: str, ch: Channel, **extra: str) -> None:
+    def _cel(self, event: str, ch: Channel, *, in_h: bool = False, **extra: str) -> None:
+        """A CEL row of ``ch`` as it is now (``in_h``: it runs the ``h`` extension, no app)."""
         second_leg = ch.name.endswith(";2")
         known = ch.caller_num not in ("", "<unknown>")
         num = ch.caller_num if known else ""
@@ -261,13 +262,13 @@ class AsteriskLogs:
             channame=ch.name,
             uniqueid=ch.uniqueid,
             linkedid=ch.linkedid,
-            exten=ch.exten,
+            exten="h" if in_h else ch.exten,
             context=ch.context,
             cid_name=name,
             cid_num=num,
             cid_ani="" if second_leg else num,
-            appname=ch.application,
-            appdata=ch.app_data,
+            appname="" if in_h else ch.application,
+            appdata="" if in_h else ch.app_data,
             **extra,
         )
         self.sink.cel(row)
@@ -314,8 +315,7 @@ class AsteriskLogs:
 
     def _hangup(self, ch: tuple[Channel, ...], f: dict[str, str]) -> None:
         leg = ch[0]
-        if leg.name.endswith(";2") and leg.context == "from-pstn":
-            leg.exten, leg.application, leg.app_data = "h", "", ""  # the h extension ran
+        in_h = leg.name.endswith(";2") and leg.context == "from-pstn"  # [from-pstn] h ran
         first = leg.linkedid not in self._hung
         self._hung.add(leg.linkedid)
         extra = _json(
@@ -325,15 +325,15 @@ class AsteriskLogs:
                 "dialstatus": self._dialstatus.pop(leg.uniqueid, ""),
             }
         )
-        self._cel("HANGUP", leg, extra=extra)
-        self._cel("CHAN_END", leg)
+        self._cel("HANGUP", leg, in_h=in_h, extra=extra)
+        self._cel("CHAN_END", leg, in_h=in_h)
         alive = self._alive.get(leg.linkedid)
         if alive is not None:
             alive.discard(leg.uniqueid)
             if not alive:
                 del self._alive[leg.linkedid]
                 self._hung.discard(leg.linkedid)
-                self._cel("LINKEDID_END", leg)
+                self._cel("LINKEDID_END", leg, in_h=in_h)
         self._joined.pop(leg.uniqueid, None)
         self._ringing.pop(leg.uniqueid, None)
         self._transfers.pop(leg.uniqueid, None)

@@ -16,7 +16,7 @@ import typer
 
 from callcenter import app
 from callcenter.remote.roles import ServeRole
-from callcenter.settings import Settings
+from callcenter.settings import Settings, normalise_database_url
 
 if TYPE_CHECKING:
     from callcenter.sim.runner import SimulatorConfig
@@ -205,6 +205,13 @@ def simulate(
     ] = None,
     calls: Annotated[int, typer.Option(help="With --record: how many calls.")] = 1000,
     quiet: Annotated[bool, typer.Option(help="No progress line.")] = False,
+    queue_log: Annotated[
+        Path | None, typer.Option(help="Append Asterisk's queue_log file lines to FILE.")
+    ] = None,
+    pbx_log_db: Annotated[
+        str | None,
+        typer.Option(help="Insert Asterisk's queue_log and cel rows into this database's tables."),
+    ] = None,
 ) -> None:
     """Run the PBX simulator alone: AMI on 127.0.0.1:PORT, as the bridge expects Asterisk."""
     from callcenter.sim import runner
@@ -225,7 +232,10 @@ def simulate(
 
         chosen = replace(chosen, seed=seed)
     options = SimOptions(
-        manual_seats=frozenset(manual_seat or ()), overflow_variable=overflow_variable
+        manual_seats=frozenset(manual_seat or ()),
+        overflow_variable=overflow_variable,
+        queue_log_file=queue_log,
+        pbx_log_url=normalise_database_url(pbx_log_db) if pbx_log_db else None,
     )
     try:  # a seat the room does not have is refused here, not in a traceback later
         Simulator(queues, chosen.options(options) if chosen is not None else options)

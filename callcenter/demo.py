@@ -60,6 +60,9 @@ async def seed_demo_users(users: UserStore, passwords: Passwords) -> list[str]:
 
 
 def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
+    """The demo's PBX; like a real one it writes Asterisk's queue_log file (``<data_dir>/
+    queue_log``) and, on PostgreSQL, the ``queue_log`` and ``cel`` tables of callcenter's
+    database (what the reconciliation reads after a bridge restart)."""
     return SimulatorConfig(
         queues=load_queues(None),
         scenario=load_scenario(scenario),
@@ -68,7 +71,10 @@ def simulator_config(settings: Settings, scenario: str) -> SimulatorConfig:
         ami_port=settings.ami.port,
         control_port=control_port(settings),
         agi_url=f"agi://{settings.agi.host}:{settings.agi.port}/qualify",
-        options=SimOptions(),
+        options=SimOptions(
+            queue_log_file=settings.data_dir / "queue_log",
+            pbx_log_url=url if (url := settings.database_url()).startswith("postgresql") else None,
+        ),
     )
 
 

@@ -5,10 +5,14 @@
   could not use (over-long or headerless frames, unparsable fields, responses matching no
   action, callback failures); ``bad_utf8``: frames kept with replaced bytes;
 - ``reconnects``, ``resyncs``, ``lost_calls``;
-- ``lag_ms_*``: PBX ``Timestamp`` -> received, and PBX ``Timestamp`` -> processed (runner).
+- ``lag_ms_*``: PBX ``Timestamp`` -> received, and PBX ``Timestamp`` -> processed (runner);
+- the runner's ``OrderedRunner.metrics()``: ``processed``, ``failed``, ``inferred``, and what
+  it holds through a database outage: ``backlog`` (items waiting), ``backlog_oldest_seconds``,
+  ``backlog_max``, ``store_down`` (0/1), ``retries``, ``outages``, ``dropped`` (refused past
+  ``backlog_max``: the PBX-log reconciliation must fill them in).
 
-Every count but ``lag_ms_*`` only grows over the process's life, across reconnects (Prometheus
-reads them as counters).
+Every count but ``lag_ms_*``, ``backlog*`` and ``store_down`` only grows over the process's
+life, across reconnects (Prometheus reads them as counters).
 """
 
 from __future__ import annotations
@@ -32,9 +36,7 @@ def bridge_metrics(
         "resyncs": bridge.stats.resyncs,
         "lost_calls": bridge.stats.lost,
         "domain_events": bridge.stats.emitted,
-        "processed": runner.stats.processed,
-        "failed": runner.stats.failed,
-        "inferred": runner.stats.inferred,
+        **runner.metrics(),
         "lag_ms_received_last": round(bridge.stats.lag_ms_last, 1),
         "lag_ms_received_max": round(bridge.stats.lag_ms_max, 1),
         "lag_ms_processed_last": round(runner.stats.lag_ms_last, 1),

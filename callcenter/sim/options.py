@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from callcenter.sim.overflow_plan import LOOP, Step
 
@@ -26,6 +27,11 @@ class SimOptions:
     overflow_variable: str = "CALLCENTER_ROUTE"
     overflow_value: str = "overflow"
     manual_seats: frozenset[str] = field(default_factory=frozenset)
+    # Asterisk's own logs of the simulated calls (pbx_logs.py), as a PBX writes them while
+    # callcenter is down: the queue_log file, and the queue_log + cel tables of a database
+    # (async SQLAlchemy URL; the tables must exist). None: not written.
+    queue_log_file: Path | None = None
+    pbx_log_url: str | None = None
 
 
 @dataclass

@@ -4,9 +4,15 @@ Kept apart from the engine so the engine reads as app_queue's logic and this mod
 protocol: units (HoldTime/TalkTime/RingTime in whole seconds, AgentRingNoAnswer RingTime in
 milliseconds), Dest* blocks, ``Cause``/``Cause-txt``. ``noise`` events (Newexten, VarSet,
 DeviceStateChange) are emitted only when the simulator is asked for a realistic stream.
+
+A ``tap`` (``ReportTap``, e.g. ``pbx_logs.AsteriskLogs``: the queue_log and CEL rows Asterisk
+writes for the same calls) sees every event reported here, noise or not, with the channel
+objects it concerns and the event's own fields, before the event goes out.
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from callcenter.sim.channels import Channel, EventStream
 from callcenter.sim.frames import Headers
@@ -14,20 +20,42 @@ from callcenter.sim.frames import Headers
 CAUSES = {0: "Unknown", 16: "Normal Clearing", 17: "User busy", 21: "Call Rejected"}
 
 
+class ReportTap(Protocol):
+    def observe(self, event: str, channels: tuple[Channel, ...], fields: Headers) -> None:
+        """``channels``: the channels the event is about (caller first, then destination);
+        ``fields``: the event's own fields (for events built by the caller of ``ev``: all)."""
+        ...
+
+
 class Reporter:
     def __init__(self, stream: EventStream, *, noise: bool) -> None:
         self.stream = stream
         self.noise = noise
+        self.tap: ReportTap | None = None
 
     def ev(self, name: str, privilege: str, headers: Headers) -> None:
+        if self.tap is not None:
+            self.tap.observe(name, (), headers)
+        self.stream.event(name, privilege, headers)
+
+    def _send(
+        self,
+        name: str,
+        privilege: str,
+        headers: Headers,
+        channels: tuple[Channel, ...],
+        fields: Headers | None = None,
+    ) -> None:
+        if self.tap is not None:
+            self.tap.observe(name, channels, fields or [])
         self.stream.event(name, privilege, headers)
 
     def newchannel(self, ch: Channel) -> None:
-        self.ev("Newchannel", "call", ch.block())
+        self._send("Newchannel", "call", ch.block(), (ch,))
 
     def newstate(self, ch: Channel, state: int) -> None:
         ch.state = state
-        self.ev("Newstate", "call", ch.block())
+        self._send("Newstate", "call", ch.block(), (ch,))
 
     def callerid(self, ch: Channel, num: str, name: str) -> None:
         ch.caller_num, ch.caller_name = num, name
@@ -65,20 +93,23 @@ class Reporter:
 
     def dial(self, name: str, caller: Channel | None, dest: Channel, extra: Headers) -> None:
         head = caller.block() if caller is not None else []
-        self.ev(name, "call", [*head, *dest.block("Dest"), *extra])
+        channels = (caller, dest) if caller is not None else (dest,)
+        self._send(name, "call", [*head, *dest.block("Dest"), *extra], channels, extra)
 
     def agent(self, name: str, caller: Channel, dest: Channel | None, extra: Headers) -> None:
         head = caller.block() + (dest.block("Dest") if dest is not None else [])
-        self.ev(name, "agent", head + extra)
+        channels = (caller, dest) if dest is not None else (caller,)
+        self._send(name, "agent", head + extra, channels, extra)
 
     def queue_caller(self, name: str, caller: Channel, extra: Headers) -> None:
-        self.ev(name, "agent", caller.block() + extra)
+        self._send(name, "agent", caller.block() + extra, (caller,), extra)
 
     def moh(self, ch: Channel, start: bool, musicclass: str = "default") -> None:
         if start:
-            self.ev("MusicOnHoldStart", "call", [*ch.block(), ("Class", musicclass)])
+            fields = [("Class", musicclass)]
+            self._send("MusicOnHoldStart", "call", [*ch.block(), *fields], (ch,), fields)
         else:
-            self.ev("MusicOnHoldStop", "call", ch.block())
+            self._send("MusicOnHoldStop", "call", ch.block(), (ch,))
 
     def bridge(self, name: str, bridge_id: str, count: int, ch: Channel | None = None) -> None:
         head: Headers = [
@@ -90,18 +121,22 @@ class Reporter:
             ("BridgeNumChannels", str(count)),
             ("BridgeVideoSourceMode", "none"),
         ]
-        self.ev(name, "call", head + (ch.block() if ch is not None else []))
+        channels = (ch,) if ch is not None else ()
+        self._send(name, "call", head + (ch.block() if ch is not None else []), channels, head)
 
     def soft_hangup(self, ch: Channel, cause: int = 16) -> None:
-        self.ev("SoftHangupRequest", "call", [*ch.block(), ("Cause", str(cause))])
+        fields = [("Cause", str(cause))]
+        self._send("SoftHangupRequest", "call", [*ch.block(), *fields], (ch,), fields)
 
     def hangup_request(self, ch: Channel, cause: int = 16) -> None:
-        self.ev("HangupRequest", "call", [*ch.block(), ("Cause", str(cause))])
+        fields = [("Cause", str(cause))]
+        self._send("HangupRequest", "call", [*ch.block(), *fields], (ch,), fields)
 
     def hangup(self, ch: Channel, cause: int = 16) -> None:
         ch.alive = False
         text = CAUSES.get(cause, "Unknown")
-        self.ev("Hangup", "call", [*ch.block(), ("Cause", str(cause)), ("Cause-txt", text)])
+        fields = [("Cause", str(cause)), ("Cause-txt", text)]
+        self._send("Hangup", "call", [*ch.block(), *fields], (ch,), fields)
 
     def user_event(self, ch: Channel, name: str, fields: Headers) -> None:
         self.ev("UserEvent", "user", [*ch.block(), ("UserEvent", name), *fields])

@@ -28,6 +28,8 @@ from callcenter.sim.control import create_control_app
 from callcenter.sim.engine import Simulator
 from callcenter.sim.frames import BANNER
 from callcenter.sim.options import SimOptions
+from callcenter.sim.pbx_log_sinks import LogSink, LogWriter, QueueLogFile, SqlTables
+from callcenter.sim.pbx_logs import AsteriskLogs
 from callcenter.sim.traffic import Scenario, Traffic
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class SimulatorService:
             config.queues, options, agi_starter=self.agi.start if self.agi else None
         )
         self.ami = AmiServer(self.sim, config.credentials, config.ami_host, config.ami_port)
+        self.pbx_logs = attach_pbx_logs(self.sim)
         factor = config.time_factor or (config.scenario.time_factor if config.scenario else 1.0)
         self.factor = factor
         self.driver: RealtimeDriver | None = None
@@ -77,6 +80,8 @@ class SimulatorService:
         self._control_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.pbx_logs is not None:
+            self.pbx_logs.start()
         await self.ami.start()
         self.driver = RealtimeDriver(self.sim, self.factor)
         if self.config.scenario is not None:
@@ -109,6 +114,8 @@ class SimulatorService:
                     await self._control_task
         await self.ami.stop()
         await self.sim.settle()
+        if self.pbx_logs is not None:
+            await self.pbx_logs.close()
 
     async def __aenter__(self) -> SimulatorService:
         await self.start()
@@ -116,6 +123,22 @@ class SimulatorService:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def attach_pbx_logs(sim: Simulator) -> LogWriter | None:
+    """Write Asterisk's queue_log / CEL rows of the simulated calls where the options say
+    (``queue_log_file``, ``pbx_log_url``); None when neither is set. The caller starts the
+    writer's background flushes (``start``) and closes it (``close``: a last flush)."""
+    sinks: list[LogSink] = []
+    if sim.options.queue_log_file is not None:
+        sinks.append(QueueLogFile(sim.options.queue_log_file))
+    if sim.options.pbx_log_url:
+        sinks.append(SqlTables.from_url(sim.options.pbx_log_url))
+    if not sinks:
+        return None
+    writer = LogWriter(sinks)
+    sim.report.tap = AsteriskLogs(writer, sim.scheduler.wall)
+    return writer
 
 
 def progress(sim: Simulator) -> str:

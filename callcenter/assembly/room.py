@@ -134,9 +134,11 @@ class Room:
             out["pbx_log_calls_recovered"] = r.calls_recovered
             out["pbx_log_calls_added"] = r.calls_added
             out["pbx_log_steps_refused"] = r.refused
-        if self.with_agi:  # FastAGI: sessions, and asks refused by the overflow pacing
+        if self.with_agi:  # FastAGI: sessions, refused asks, and the callers it could not serve
             out["agi_sessions"] = self.agi.stats.sessions
             out["agi_paced"] = self.agi.stats.paced
+            out["agi_overran"] = self.agi.stats.overran  # cut at the budget: dialplan defaults
+            out["agi_shed"] = self.agi.stats.shed  # let go unanswered: no place within the wait
         return out
 
     async def adopt_live_calls(self, *, lookback_hours: float = 12.0) -> int:

@@ -8,7 +8,8 @@ next, so a screen can tell a new alert from one it already shows) and a severity
 - ``pbx_down``: the AMI link to Asterisk is down (critical); ``redis_down`` likewise for the
   live fan-out and dispatch stream (critical); ``absent`` (no such link in this process) is
   not an alert;
-- ``agi_degraded``: call-entry decisions fell back to safe defaults recently (warning);
+- ``agi_degraded``: call-entry decisions fell back to safe defaults recently, or to memory
+  because the store answered late (warning);
 - ``dispatch_escalated``: a ticket nobody acknowledged in time, still open (critical);
 - ``burn_rate``: the 15 s target will be breached (at_risk, warning) or is (breached, critical).
 """

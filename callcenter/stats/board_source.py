@@ -1,6 +1,7 @@
 """Reads what the wallboard needs beyond the queue statistics: the facts of the burn-rate
 predictor, the calls on the seats, the waiting calls with their priority, the open escalations,
-recent degraded call-entry decisions. Read-only queries; every one is bounded in time or size.
+recent degraded call-entry decisions (safe defaults, or taken from memory because the store was
+late). Read-only queries; every one is bounded in time or size.
 """
 
 from __future__ import annotations
@@ -31,6 +32,21 @@ class RoomFacts:
     overflowing: int  # callers on the overflow path now
     degraded_entries: int
     escalations: list[Escalation]
+
+
+# Notes of a decision taken from memory because the store answered too late (agi/qualify.py):
+# right for the caller, but the supervisors should know the database is slow.
+FROM_MEMORY_NOTES = ("repeat_lookup_from_memory", "room_from_snapshot")
+
+
+def degraded_entry(payload: Any) -> bool:
+    """An entry decision on safe defaults, or one the store was too slow to take part in."""
+    if not isinstance(payload, dict):
+        return False
+    if payload.get("degraded"):
+        return True
+    notes = payload.get("notes") or ()
+    return any(isinstance(n, str) and n.startswith(FROM_MEMORY_NOTES) for n in notes)
 
 
 def _number(payload: Any, key: str) -> float | None:
@@ -77,9 +93,7 @@ async def read_room_facts(engine: AsyncEngine, now: datetime) -> RoomFacts:
         arrived = (await conn.execute(arrivals)).scalar_one()
         seconds = [s for (p,) in await conn.execute(talks) if (s := _number(p, "talk_seconds"))]
         over = (await conn.execute(overflowing)).scalar_one()
-        degraded = sum(
-            1 for (p,) in await conn.execute(entries) if isinstance(p, dict) and p.get("degraded")
-        )
+        degraded = sum(1 for (p,) in await conn.execute(entries) if degraded_entry(p))
         escalations = [
             Escalation(
                 call_id=call_id,

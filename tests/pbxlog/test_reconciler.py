@@ -150,6 +150,8 @@ async def test_the_room_reconciles_after_its_ami_login(tmp_path: Path) -> None:
                 metrics = room.metrics()
                 assert metrics["pbx_log_errors"] == 0
                 assert {"pbx_log_steps_reconstructed", "pbx_log_calls_recovered"} <= set(metrics)
+                # the FastAGI server's callers it could not serve are on the same counters
+                assert metrics["agi_shed"] == 0 and metrics["agi_overran"] == 0
             finally:
                 stop.set()
                 async with asyncio.timeout(30):

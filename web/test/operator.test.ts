@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallWithTimeline, LiveEvent, SeatOut } from '../src/api/types';
 import { initialOperator, operatorReducer, ticketState, wrapUpLeft, type OperatorAction, type OperatorState } from '../src/store/operator';
+import { unavailableRetryDelay } from '../src/screens/operator/controller';
 
 const seat = (state: SeatOut['state'], extra: Partial<SeatOut> = {}): SeatOut => ({
   name: 'Seat 01', interface: 'PJSIP/seat01', queue: 'line19', state, paused_reason: null, call_id: null, ...extra,
@@ -45,6 +46,7 @@ describe('operatorReducer: (state, action) -> state', () => {
     ['acknowledged by a unit, live', { ...fresh, handoffs: ['T-1'] }, live('dispatch', 'ticket_acknowledged', ticket({ state: 'acknowledged', unit: 'CAR-01' })),
       { tickets: { 'T-1': { id: 'T-1', call_id: 'c1', state: 'acknowledged', unit: 'CAR-01', at: '2026-12-01T10:00:00Z' } } }],
     ['fetching clears the stale flag of one resource', initialOperator, { type: 'fetching', what: 'calls' }, { stale: { seat: true, call: true, calls: false } }],
+    ['one resource to read again (after a 503)', fresh, { type: 'stale', what: 'seat' }, { stale: { seat: true, call: false, calls: false } }],
     ['the feed asks for a reload of everything', fresh, { type: 'reload' }, { stale: { seat: true, call: true, calls: true } }],
   ];
   it.each(table)('%s', (_name, state, action, expected) => {
@@ -133,5 +135,16 @@ describe('operatorReducer: (state, action) -> state', () => {
     expect(ticketState('ticket_created', { unit: null, escalated: false, state: 'sent' })).toBe('sent');
     expect(ticketState('ticket_created', { unit: null, escalated: false, state: 'escalated' })).toBe('escalated');
     expect(ticketState('ticket_escalated', { unit: 'CAR-1', state: 'acknowledged' })).toBe('acknowledged');
+  });
+});
+
+describe('after a 503 the panel reads again by itself', () => {
+  it.each([
+    [0, 1000],
+    [1, 2000],
+    [3, 8000],
+    [9, 8000],
+  ])('attempt %i waits %i ms', (attempt, ms) => {
+    expect(unavailableRetryDelay(attempt)).toBe(ms);
   });
 });

@@ -44,6 +44,8 @@ export type OperatorAction =
   | { type: 'feed'; status: FeedStatus }
   | { type: 'reload' }
   | { type: 'fetching'; what: 'seat' | 'call' | 'calls' }
+  /** Read one resource again (e.g. after a 503 while the bridge has not heard from the PBX). */
+  | { type: 'stale'; what: 'seat' | 'call' | 'calls' }
   | { type: 'seat'; seat: SeatOut; now: number; wrapupSeconds: number | null }
   | { type: 'call'; call: CallWithTimeline | null }
   | { type: 'calls'; calls: CallOut[] }
@@ -59,6 +61,8 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
       return state.feed === action.status ? state : { ...state, feed: action.status };
     case 'reload':
       return { ...state, stale: { seat: true, call: true, calls: true } };
+    case 'stale':
+      return state.stale[action.what] ? state : { ...state, stale: { ...state.stale, [action.what]: true } };
     case 'fetching':
       return state.stale[action.what] ? { ...state, stale: { ...state.stale, [action.what]: false } } : state;
     case 'seat':

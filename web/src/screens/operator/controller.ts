@@ -13,12 +13,21 @@ import { initialOperator, operatorReducer, type OperatorAction, type OperatorSta
 
 type What = 'seat' | 'call' | 'calls';
 
+/** After a 503 (the bridge is restarting, or has not heard from the PBX yet) a resource is read
+ * again after this many ms, doubling up to the last: the panel comes back by itself. */
+export const UNAVAILABLE_RETRY_MS = [1000, 2000, 4000, 8000] as const;
+
+export function unavailableRetryDelay(attempt: number): number {
+  return UNAVAILABLE_RETRY_MS[Math.min(Math.max(attempt, 0), UNAVAILABLE_RETRY_MS.length - 1)]!;
+}
+
 export class OperatorController {
   readonly store: Store<OperatorState, OperatorAction> = createStore(operatorReducer, initialOperator);
   readonly phoneStore: Store<PhoneState, PhoneEvent> = createStore(phoneReducer, initialPhone);
   phone: Phone | null = null;
   private feed: LiveFeed | null = null;
   private readonly inflight = new Set<What>();
+  private readonly unavailable = new Map<What, number>();
   private readonly cleanups: (() => void)[] = [];
   private stopped = false;
   private generation = 0;
@@ -109,11 +118,26 @@ export class OperatorController {
     this.inflight.add(what);
     this.store.dispatch({ type: 'fetching', what });
     run()
-      .catch((error: unknown) => this.onError(message(error)))
+      .then(() => this.unavailable.delete(what))
+      .catch((error: unknown) => {
+        this.onError(message(error));
+        if (error instanceof ApiError && error.status === 503) this.retryLater(what);
+      })
       .finally(() => {
         this.inflight.delete(what);
         if (!this.stopped) this.sync();
       });
+  }
+
+  private retryLater(what: What): void {
+    const attempt = this.unavailable.get(what) ?? 0;
+    this.unavailable.set(what, attempt + 1);
+    const delay = unavailableRetryDelay(attempt);
+    const generation = this.generation;
+    const timer = setTimeout(() => {
+      if (!this.stopped && generation === this.generation) this.store.dispatch({ type: 'stale', what });
+    }, delay);
+    this.cleanups.push(() => clearTimeout(timer));
   }
 
   /** Seat actions: the feed confirms them (and the store applies them). */

@@ -295,3 +295,35 @@ class CallResynced(CallEvent):
             "pbx_state": self.pbx_state,
             "seat": self.seat,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallAttached(CallEvent):
+    """An operator attached the call to an incident another call opened: it reports the same
+    event. ``ticket_id``: the incident's dispatch ticket, when it has one (no second unit is
+    sent); ``reasons``: why the incident was suggested, as the operator saw them."""
+
+    incident_id: str
+    by: str
+    ticket_id: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentReportAdded(CallEvent):
+    """Another call reporting this call's incident was attached to it: its information joins
+    the incident (on the timeline of the call that holds the incident's ticket, or opened it).
+    ``callers``: how many calls report the incident now."""
+
+    incident_id: str
+    reporter_call_id: str
+    by: str
+    callers: int
+    caller_e164: str | None = None
+    ticket_id: str | None = None
+    qualification: Qualification | None = None
+
+    def details(self) -> dict[str, Any]:
+        found = super().details()
+        q = found.pop("qualification")
+        return {**found, "report": vars(q) if q is not None else None}

@@ -75,6 +75,14 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
     ev.CallLost: {s: S.LOST for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
     # a snapshot after a reconnect confirms a live call; it changes nothing by itself
     ev.CallResynced: {s: s for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
+    # attached to another call's incident: answered and not dispatched on a ticket of its own
+    ev.CallAttached: {
+        S.ANSWERED: S.ANSWERED,
+        S.QUALIFIED: S.QUALIFIED,
+        S.TRANSFERRED: S.TRANSFERRED,
+    },
+    # another caller's report joins the incident: recorded whatever the call's state
+    ev.IncidentReportAdded: {s: s for s in CallState},
 }
 
 CASES = [

@@ -87,13 +87,6 @@ class IncidentStore:
         found = self._group(rows, tickets)
         return found[0], [dict(r._mapping) for r in rows]
 
-    async def tickets(self, incident_id: str) -> list[Ticket]:
-        """The dispatch tickets of the incident's calls, oldest first."""
-        calls = select(CALLS.c.id).where(CALLS.c.incident_id == incident_id)
-        query = select(TICKETS).where(TICKETS.c.call_id.in_(calls)).order_by(TICKETS.c.created_at)
-        async with self.engine.connect() as conn:
-            return [ticket_from_row(row) for row in await conn.execute(query)]
-
     async def callers(self, call_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """``(incident_id, calls reporting it)`` for each of ``call_ids`` in an incident."""
         if not call_ids:

@@ -67,7 +67,7 @@ async def test_incidents_are_their_calls(store: TimelineStore) -> None:
         "c1": (opened, 2),
         "c2": (opened, 2),
     }
-    assert [t.id for t in await incidents.tickets(opened)] == ["T-c1"]
+    assert [t.id for t in await TicketStore(store.engine).for_incident(opened)] == ["T-c1"]
     assert [t.id for t in await TicketStore(store.engine).for_call("c1")] == ["T-c1"]
 
     whole = await incidents.incident(opened)

@@ -14,6 +14,8 @@ units' distances use). Never raises for odd input: an address with no words matc
 from __future__ import annotations
 
 import difflib
+import functools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -74,7 +76,8 @@ class Incident:
 @dataclass(frozen=True)
 class Reason:
     """Why an incident is suggested: ``code`` (``same_caller``, ``near``, ``same_address``,
-    ``same_street``, ``same_type``, ``recent``) and its figure (metres, minutes), if any."""
+    ``same_street``, ``same_type``, ``callers``, ``recent``) and its figure (metres for near,
+    how many calls report it for callers, minutes since its last call for recent)."""
 
     code: str
     value: int | None = None
@@ -97,70 +100,28 @@ class Rules:
     street_similarity: float = 0.75  # street names this alike (0..1) are the same street
     number_gap: int = 6  # house numbers this close (same street) are the same place
     min_score: float = 2.5
+    # A street's name alone (no number, no coordinates, not the same caller) is weak evidence,
+    # streets being long: it needs the same type and an incident several callers report.
+    street_only_score: float = 4.5
     limit: int = 3
 
 
-# Words that name no place: street kinds, articles, "number", and the common landmarks' fillers.
+# Words that name no street: street kinds, "number", articles (typed with a typo too).
+_KINDS = (
+    "rue bd boulevard blvd av avenue ave place impasse derb route quartier hay residence numero num"
+)
 _FILLER = frozenset(
-    [
-        "rue",
-        "r",
-        "bd",
-        "boulevard",
-        "blvd",
-        "av",
-        "avenue",
-        "ave",
-        "place",
-        "pl",
-        "impasse",
-        "imp",
-        "derb",
-        "route",
-        "rte",
-        "quartier",
-        "qt",
-        "hay",
-        "residence",
-        "res",
-        "angle",
-        "n",
-        "no",
-        "num",
-        "numero",
-        "nr",
-        "de",
-        "du",
-        "des",
-        "la",
-        "le",
-        "les",
-        "l",
-        "d",
-        "el",
-        "al",
-        "au",
-        "aux",
-        "a",
-        "en",
-        "et",
-        "pres",
-        "face",
-        "devant",
-        "cote",
-        "coin",
-        "pres",
-        "pas",
-        "loin",
-        "entre",
-        "vers",
-        "immeuble",
-        "imm",
-        "apt",
-        "appartement",
-        "etage",
-        "casablanca",
-    ]
+    (
+        _KINDS + " r pl imp rte qt res n no nr de du des la le les l d el al au "
+        "aux a en et casablanca"
+    ).split()
+)
+_LONG_FILLERS = tuple(w for w in _KINDS.split() if len(w) >= 5)
+# Where the street ends and the caller's description begins ("12 Bd Zerktouni, immeuble en
+# feu", "place des Nations Unies près de l'horloge", "Bd d'Anfa angle rue Jaafar").
+_DESCRIPTION = re.compile(
+    r"[,;(]|\b(?:pres|devant|face|cote|angle|immeuble|imm|apt|appartement|etage|entre|vers|"
+    r"derriere|juste|chez|a cote)\b"
 )
 _TOKEN = re.compile(r"[a-z]+|\d+")
 # Kings' numerals name streets (Bd Mohammed V, Av. Hassan II): words, never fillers.
@@ -172,6 +133,14 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _filler(word: str) -> bool:
+    if word in _FILLER:
+        return True
+    return len(word) >= 5 and any(
+        difflib.SequenceMatcher(None, word, kind).ratio() >= 0.8 for kind in _LONG_FILLERS
+    )
+
+
 @dataclass(frozen=True)
 class Address:
     """An address as compared: the street's words and the house numbers it gives."""
@@ -181,14 +150,25 @@ class Address:
 
     @classmethod
     def parse(cls, text: str) -> Address:
-        tokens = _TOKEN.findall(_plain(text))
+        """The street part of what the caller said (before any description), its words
+        (street kinds and articles dropped, typos of them too) and its numbers."""
+        plain = _plain(text)
+        parts = _DESCRIPTION.split(plain)
+        street = parts[0]
+        if not re.search("[a-z]", street) and len(parts) > 1:  # "12, Bd Zerktouni"
+            street = f"{street} {parts[1]}"
+        tokens = _TOKEN.findall(street)
         words = tuple(
-            t
-            for t in tokens
-            if t in _ROMAN or (not t.isdigit() and t not in _FILLER and len(t) > 1)
+            t for t in tokens if t in _ROMAN or (not t.isdigit() and len(t) > 1 and not _filler(t))
         )
         numbers = tuple(int(t) for t in tokens if t.isdigit() and len(t) <= 5)
         return cls(words, numbers)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_address(text: str) -> Address:
+    """``Address.parse``, remembered: an incident's addresses are compared with every call."""
+    return Address.parse(text)
 
 
 def _word_match(word: str, others: Iterable[str]) -> float:
@@ -230,7 +210,7 @@ def _compare(report: Report, other: Report, rules: Rules) -> _Evidence:
         distance = 1000 * haversine_km(
             report.latitude, report.longitude, other.latitude, other.longitude
         )
-    a, b = Address.parse(report.address), Address.parse(other.address)
+    a, b = parse_address(report.address), parse_address(other.address)
     street = street_similarity(a, b)
     same_number = number_conflict = False
     if street >= rules.street_similarity and a.numbers and b.numbers:
@@ -241,15 +221,15 @@ def _compare(report: Report, other: Report, rules: Rules) -> _Evidence:
 
 
 def _best(evidence: Sequence[_Evidence], rules: Rules) -> _Evidence:
-    """The strongest of each kind over an incident's reports; a number conflicts only when
-    every report of the same street gives another number."""
+    """The strongest of each kind over an incident's reports. The numbers conflict when every
+    report of the same street that gives a number gives another one."""
     distances = [e.distance_m for e in evidence if e.distance_m is not None]
-    streets = [e for e in evidence if e.street >= rules.street_similarity]
+    numbered = [e for e in evidence if e.same_number or e.number_conflict]
     return _Evidence(
         distance_m=min(distances) if distances else None,
         street=max(e.street for e in evidence),
-        same_number=any(e.same_number for e in streets),
-        number_conflict=bool(streets) and all(e.number_conflict for e in streets),
+        same_number=any(e.same_number for e in numbered),
+        number_conflict=bool(numbered) and all(e.number_conflict for e in numbered),
     )
 
 
@@ -265,28 +245,29 @@ def score(report: Report, incident: Incident, now: datetime, rules: Rules) -> Su
     found = _best([_compare(report, r, rules) for r in others], rules)
     reasons: list[Reason] = []
     points = 0.0
-    tied = False  # a place or a caller in common: type and time alone suggest nothing
+    strong = False  # a place or a caller in common: type and time alone suggest nothing
+    street_only = False
 
     if report.caller_e164 and any(r.caller_e164 == report.caller_e164 for r in others):
         reasons.append(Reason("same_caller"))
         points += 4.0
-        tied = True
+        strong = True
     if found.distance_m is not None:
         if found.distance_m <= rules.radius_m:
             reasons.append(Reason("near", round(found.distance_m)))
-            points += 3.0 + 1.5 * (1 - found.distance_m / rules.radius_m)
-            tied = True
+            points += 2.0 + 2.5 * (1 - found.distance_m / rules.radius_m)
+            strong = True
         elif found.distance_m > rules.conflict_m:
             points -= 4.0  # somewhere else, whatever the words say
     if found.street >= rules.street_similarity:
         if found.same_number:
             reasons.append(Reason("same_address"))
             points += 3.5
-            tied = True
+            strong = True
         elif not found.number_conflict:
             reasons.append(Reason("same_street"))
-            points += 2.0
-            tied = True
+            points += 1.5
+            street_only = not strong
         else:
             points += 0.5  # the same street, another number: weak either way
     if report.incident_type and any(r.incident_type == report.incident_type for r in others):
@@ -294,12 +275,16 @@ def score(report: Report, incident: Incident, now: datetime, rules: Rules) -> Su
         points += 1.5
     elif report.incident_type:
         points -= 1.0
+    if incident.callers > 1:
+        reasons.append(Reason("callers", incident.callers))
+        points += min(1.5, 0.5 * math.log2(incident.callers))
     age = now - incident.last_at
     minutes = max(0, int(age.total_seconds() // 60))
     reasons.append(Reason("recent", minutes))
     points += 1.0 - min(1.0, age / rules.window)
 
-    if not tied or points < rules.min_score:
+    needed = rules.street_only_score if street_only else rules.min_score
+    if not (strong or street_only) or points < needed:
         return None
     return Suggestion(incident=incident, score=round(points, 3), reasons=tuple(reasons))
 

@@ -136,12 +136,49 @@ def test_excluded_and_own_reports_are_not_suggested() -> None:
 
 
 def test_any_report_of_an_incident_counts_and_callers_are_counted() -> None:
-    later = Report(call_id="c-2", at=T0 + timedelta(minutes=5), address="Place des Nations Unies")
+    later = Report(call_id="c-2", at=T0 + timedelta(minutes=5), address="Place des Nations Unies 3")
     grown = Incident(id="I-c-fire", reports=(FIRE, later))
     assert grown.callers == 2 and grown.last_at == later.at and grown.opened_at == T0
-    found = suggest(new(address="place nations unies"), [grown], NOW)
+    found = suggest(new(address="3, place nations unies"), [grown], NOW)
     assert found[0].incident.id == "I-c-fire"
-    assert [r.code for r in found[0].reasons] == ["same_street", "recent"]
+    assert [(r.code, r.value) for r in found[0].reasons] == [
+        ("same_address", None),
+        ("callers", 2),
+        ("recent", 5),
+    ]
+
+
+def street_only(callers: int) -> Incident:
+    reports = tuple(
+        Report(call_id=f"c{i}", at=T0, incident_type="fire", address=f"Bd Zerktouni {10 + i}")
+        for i in range(callers)
+    )
+    return Incident(id="I-c0", reports=reports)
+
+
+@pytest.mark.parametrize(
+    ("callers", "incident_type", "suggested"),
+    [
+        (1, "fire", False),  # a street's name alone: uncorroborated
+        (4, None, False),  # several callers, but the type is not known yet
+        (4, "fire", True),  # same type, and several callers report it
+        (4, "theft", False),
+    ],
+)
+def test_a_street_alone_needs_corroboration(
+    callers: int, incident_type: str | None, suggested: bool
+) -> None:
+    report = new(address="boulevard Zerktouni, fumée noire", incident_type=incident_type)
+    found = suggest(report, [street_only(callers)], NOW)
+    assert bool(found) is suggested
+    if found:
+        assert [r.code for r in found[0].reasons][:3] == ["same_street", "same_type", "callers"]
+
+
+def test_another_number_on_the_same_street_is_another_place() -> None:
+    assert (
+        suggest(new(address="124 Bd Zerktouni", incident_type="fire"), [street_only(8)], NOW) == []
+    )
 
 
 def test_order_does_not_depend_on_the_input() -> None:
@@ -160,6 +197,9 @@ def test_order_does_not_depend_on_the_input() -> None:
         ("Bd Mohammed V", "Bd Mohammed VI", False),
         ("", "Bd Zerktouni", False),
         ("!!! ---", "???", False),
+        ("Boulveard Zerktouni", "Zerktouni", True),  # a typo in the street's kind
+        ("Place des Nations Unies près de l'horloge", "nations unies", True),  # a description
+        ("Bd Zerktouni 12, immeuble en feu", "Zerktouni 12", True),
     ],
 )
 def test_street_similarity(a: str, b: str, alike: bool) -> None:

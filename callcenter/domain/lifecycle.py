@@ -416,13 +416,14 @@ def _dispatch_effects(call: Call, event: CallEvent) -> list[Effect]:
             )
         ]
     if isinstance(event, IncidentReportAdded) and event.ticket_id:
-        # the dispatchers' console counts the callers of the ticket's incident
+        # the dispatchers' console counts the callers of the ticket's incident (no seat: the
+        # operators' feeds follow their own tickets' changes, not this count)
         return [
             NotifyClients(
                 topic="dispatch",
                 call_id=call.id,
                 kind="ticket_callers",
-                seat=call.seat,
+                seat=None,
                 payload={
                     "id": event.ticket_id,
                     "incident_id": event.incident_id,

@@ -263,8 +263,8 @@ def test_report_added_tells_the_dispatchers_how_many_call() -> None:
     assert step.payload["report"]["address"] == QUALIFICATION.address
     assert step.payload["reporter_call_id"] == "1795319009.9"
     counts = [e for e in effects if isinstance(e, NotifyClients) and e.topic == "dispatch"]
-    assert [(c.kind, c.payload["callers"], c.payload["id"]) for c in counts] == [
-        ("ticket_callers", 3, "T-1")
+    assert [(c.kind, c.payload["callers"], c.payload["id"], c.seat) for c in counts] == [
+        ("ticket_callers", 3, "T-1", None)
     ]
     _, effects = transition(holder, make(ev.IncidentReportAdded, ticket_id=None))
     assert not [e for e in effects if isinstance(e, NotifyClients) and e.topic == "dispatch"]

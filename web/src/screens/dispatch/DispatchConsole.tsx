@@ -124,6 +124,8 @@ export function DispatchConsole() {
                       <dd>{selected.seat}</dd>
                     </>
                   ) : null}
+                  <dt>{t('dispatch.callers')}</dt>
+                  <dd data-testid="detail-callers">{t('dispatch.callersCount', { count: selected.callers ?? 1 })}</dd>
                   <dt>{t('dispatch.created')}</dt>
                   <dd><span className="cc-ltr">{time(selected.created_at)}</span></dd>
                   <dt>{t('dispatch.notes')}</dt>
@@ -209,6 +211,11 @@ function TicketRow({ ticket, selected, waited, onSelect }: { ticket: Ticket; sel
           {q.priority} · {labelOf(t, 'incident', q.incident_type)}
         </Text>
         <Group gap={6} wrap="nowrap">
+          {(ticket.callers ?? 1) > 1 ? (
+            <Badge color="violet" variant="filled" data-testid={`callers-${ticket.id}`}>
+              {t('dispatch.callersCount', { count: ticket.callers ?? 1 })}
+            </Badge>
+          ) : null}
           {ticket.escalated ? <Badge color="danger" variant="filled">{t('dispatch.escalated')}</Badge> : null}
           <Text size="sm" className="cc-ltr">{t('call.seconds', { seconds: waited })}</Text>
         </Group>

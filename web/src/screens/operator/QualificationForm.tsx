@@ -119,7 +119,6 @@ export function QualificationForm({ controller, call, hungUp = false }: Props) {
         <TextInput label={t('form.latitude')} inputMode="decimal" className="cc-ltr-input" value={draft.latitude} onChange={(e) => set('latitude')(e.currentTarget.value)} error={errors.latitude} autoComplete="off" />
         <TextInput label={t('form.longitude')} inputMode="decimal" className="cc-ltr-input" value={draft.longitude} onChange={(e) => set('longitude')(e.currentTarget.value)} error={errors.longitude} autoComplete="off" />
       </SimpleGrid>
-      <IncidentSuggestions controller={controller} callId={callId} draft={draft} />
       <TextInput mt="sm" label={t('form.callback')} inputMode="tel" className="cc-ltr-input" value={draft.callback_e164} onChange={(e) => set('callback_e164')(e.currentTarget.value)} error={errors.callback_e164} autoComplete="off" data-testid="callback_e164" />
       <Textarea mt="sm" label={t('form.notes')} autosize minRows={2} maxRows={6} value={draft.notes} onChange={(e) => set('notes')(e.currentTarget.value)} onKeyDown={ctrlEnter} error={errors.notes} data-testid="notes" />
       {formError ? (
@@ -135,6 +134,8 @@ export function QualificationForm({ controller, call, hungUp = false }: Props) {
           {t('form.handoff')}
         </Button>
       </Group>
+      {/* after the hand-off button: the fields' Tab order is unchanged; F8 attaches from anywhere */}
+      <IncidentSuggestions controller={controller} callId={callId} draft={draft} />
     </Paper>
   );
 }

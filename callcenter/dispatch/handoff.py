@@ -110,8 +110,9 @@ class HandoffService:
         (unknown call, or not answered). A call with an open ticket keeps it: an amendment
         never opens a second one, and the waiting ticket takes the amended qualification.
         One incident, one ticket: a call whose incident (``domain/incidents.py``) another of
-        its calls already handed off opens none; its qualification is recorded, and the
-        incident's ticket is returned (``new_ticket`` False).
+        its calls already handed off opens none; its qualification is recorded (a hand-off
+        always, naming the incident's ticket: ``incident_ticket_id``), and the incident's
+        ticket is returned (``new_ticket`` False).
         The qualification already recorded, sent again, is no amendment: with a hand-off that
         opens a ticket it is recorded as ``dispatch_requested``, otherwise nothing is recorded.
         """
@@ -140,7 +141,7 @@ class HandoffService:
             ticket_id = ticket_id_for(call_id, request_id)
             new_ticket = True
         unchanged = call.qualification == qualification
-        if unchanged and not new_ticket:
+        if unchanged and not new_ticket and not (hand_off and shared is not None):
             # Nothing to record: the same qualification again, its ticket (if any) open.
             return Handoff(call_id, qualification, False, ticket_id, False)
         now = self.now()
@@ -153,6 +154,7 @@ class HandoffService:
                 qualification=qualification,
                 by=by,
                 ticket_id=None if shared is not None else ticket_id,
+                incident_ticket_id=shared.id if shared is not None and hand_off else None,
             )
         )
         return Handoff(

@@ -214,9 +214,14 @@ class CallQualified(CallEvent):
     # Set when the operator hands the call to radio dispatch with this qualification: the
     # ticket and its outbox row are written in the same transaction as this step.
     ticket_id: str | None = None
+    # Set instead when the call's incident (domain/incidents.py) is on another call's ticket
+    # already: the hand-off goes to that ticket, and no ticket is written.
+    incident_ticket_id: str | None = None
 
     def details(self) -> dict[str, Any]:
         extra = {"ticket_id": self.ticket_id} if self.ticket_id else {}
+        if self.incident_ticket_id:
+            extra["incident_ticket_id"] = self.incident_ticket_id
         return {"by": self.by, **vars(self.qualification), **extra}
 
 

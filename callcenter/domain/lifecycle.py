@@ -217,7 +217,7 @@ def _attached(call: Call, e: CallAttached) -> Call:
 def _qualified_kind(call: Call, e: CallQualified) -> str:
     if call.qualification is None:
         return "qualified"
-    if e.qualification == call.qualification and e.ticket_id:
+    if e.qualification == call.qualification and (e.ticket_id or e.incident_ticket_id):
         return "dispatch_requested"  # handed off as qualified: nothing was amended
     return "amended"
 

@@ -45,6 +45,15 @@ async def test_attached_calls_share_the_incidents_ticket(room: Room) -> None:
         second, {**FIELDS, "notes": "smoke on the 3rd floor"}, by="op05", request_id="r2"
     )
     assert (again.ticket_id, again.new_ticket) == (handed.ticket_id, False)
+    repeat = await room.service.qualify(
+        second, {**FIELDS, "notes": "smoke on the 3rd floor"}, by="op05", request_id="r3"
+    )
+    assert repeat.ticket_id == handed.ticket_id
+    steps = [s for s in await room.store.timeline(second) if s["kind"] != "anomaly"]
+    handoffs = [(s["kind"], s["payload"].get("incident_ticket_id")) for s in steps[-2:]]
+    # the hand-off names the incident's ticket (no ticket of its own: no ticket_id)
+    assert handoffs == [("qualified", handed.ticket_id), ("dispatch_requested", handed.ticket_id)]
+    assert not any(s["payload"].get("ticket_id") for s in steps if s["kind"] != "attached")
     assert [t.id for t in await room.tickets.for_incident(incident.id)] == [handed.ticket_id]
     assert await room.tickets.for_call(second) == []
     (stored,) = await IncidentStore(room.store.engine).open_incidents(incident.opened_at)

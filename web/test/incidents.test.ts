@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Suggestion } from '../src/api/incidents';
-import type { LiveEvent, Ticket } from '../src/api/types';
+import type { CallWithTimeline, LiveEvent, Ticket } from '../src/api/types';
+import { initialOperator, operatorReducer, toQualify } from '../src/store/operator';
 import { incidentIdOf } from '../src/screens/audit/IncidentPage';
 import { emptyDraft, type Draft } from '../src/session/drafts';
 import { dispatchReducer, initialDispatch } from '../src/store/dispatch';
 import {
   attachTarget,
+  callersText,
   initialSuggestions,
   reasonText,
   suggestionQuery,
@@ -72,13 +74,16 @@ describe('suggestionsReducer: (state, action) -> state', () => {
       const { key, params } = reasonText({ code, value });
       return t(key as Parameters<typeof t>[0], params);
     };
-    expect([text('near', 30), text('same_type', null), text('callers', 4), text('recent', 2), text('same_caller', null)]).toEqual([
+    expect([text('near', 30), text('same_type', null), text('callers', 4), text('recent', 2), text('recent', 0), text('same_caller', null)]).toEqual([
       '30 m away',
       'same type',
       '4 callers',
       '2 min ago',
+      'just now',
       'same caller',
     ]);
+    const callers = (n: number) => t(callersText(n).key as Parameters<typeof t>[0], callersText(n).params);
+    expect([callers(1), callers(3)]).toEqual(['1 caller', '3 callers']);
   });
 });
 
@@ -114,5 +119,19 @@ describe('the auditor reaches an incident by its address', () => {
     ['/audit/calls/c1', null],
   ])('%s', (path, id) => {
     expect(incidentIdOf(path)).toBe(id);
+  });
+});
+
+describe('an attached call handed off on its incident\'s ticket leaves the form', () => {
+  const call = (id: string) =>
+    ({ call: { id, state: 'qualified', outcome: null, caller_raw: '', caller_e164: null, seat: 'Seat 01', rang_at: null, answered_at: null, ended_at: null, incident_type: 'fire', priority: 'P1', dispatch_ticket: null, dispatch_unit: null }, steps: [] }) as unknown as CallWithTimeline;
+  it('the ticket names the first caller; the second call is still done', () => {
+    let state = operatorReducer(initialOperator, { type: 'handed-off', callId: 'c1', ticketId: 'T-1', at: 'x' });
+    expect(toQualify(call('c2'), state)).toBe(true);
+    state = operatorReducer(state, { type: 'handed-off', callId: 'c2', ticketId: 'T-1', at: 'y' });
+    expect(toQualify(call('c2'), state)).toBe(false);
+    expect(toQualify(call('c1'), state)).toBe(false);
+    expect(state.handoffs).toEqual(['T-1']);
+    expect(state.tickets['T-1']!.call_id).toBe('c1');
   });
 });

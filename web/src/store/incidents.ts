@@ -93,8 +93,13 @@ export function reasonText(reason: Reason): { key: string; params: Record<string
     case 'callers':
       return { key, params: { count: reason.value ?? 0 } };
     case 'recent':
-      return { key, params: { minutes: reason.value ?? 0 } };
+      return (reason.value ?? 0) < 1 ? { key: 'incident.reason.now', params: {} } : { key, params: { minutes: reason.value ?? 0 } };
     default:
       return { key, params: {} };
   }
+}
+
+/** "n callers" with its singular (a catalogue key and its parameters). */
+export function callersText(count: number): { key: string; params: Record<string, string | number> } {
+  return count === 1 ? { key: 'incident.callerOne', params: {} } : { key: 'dispatch.callersCount', params: { count } };
 }

@@ -11,8 +11,9 @@ import { useNow } from '../../app/useNow';
 import { FeedBadge } from '../../components/FeedBadge';
 import { formatNumber } from '../../format/phone';
 import { formatDistance, formatTime, secondsSince } from '../../format/time';
-import { labelOf } from '../../i18n/i18n';
+import { labelOf, type MessageKey } from '../../i18n/i18n';
 import { candidatesOf, selectedTicket } from '../../store/dispatch';
+import { callersText } from '../../store/incidents';
 import { useStore } from '../../store/store';
 import { DispatchController } from './controller';
 
@@ -125,7 +126,7 @@ export function DispatchConsole() {
                     </>
                   ) : null}
                   <dt>{t('dispatch.callers')}</dt>
-                  <dd data-testid="detail-callers">{t('dispatch.callersCount', { count: selected.callers ?? 1 })}</dd>
+                  <dd data-testid="detail-callers">{t(callersText(selected.callers ?? 1).key as MessageKey, callersText(selected.callers ?? 1).params)}</dd>
                   <dt>{t('dispatch.created')}</dt>
                   <dd><span className="cc-ltr">{time(selected.created_at)}</span></dd>
                   <dt>{t('dispatch.notes')}</dt>

@@ -15,6 +15,7 @@ import { dropDraft, toQualification, type Draft } from '../../session/drafts';
 import {
   ATTACH_KEY,
   attachTarget,
+  callersText,
   initialSuggestions,
   reasonText,
   suggestionQuery,
@@ -130,14 +131,14 @@ export function IncidentSuggestions({ controller, callId, draft }: Props) {
                       {labelOf(t, 'incident', inc.incident_type) || '—'} · <bdi>{inc.address}</bdi>
                     </Text>
                     <Text size="sm">
-                      {t('incident.callers', { count: inc.callers })} · {t('incident.opened', { time: formatTime(inc.opened_at, config.time_zone, locale) })} ·{' '}
+                      {t(callersText(inc.callers).key as MessageKey, callersText(inc.callers).params)} · {t('incident.opened', { time: formatTime(inc.opened_at, config.time_zone, locale) })} ·{' '}
                       {inc.ticket_id ? <span className="cc-ltr">{t('incident.ticket', { ticket: inc.ticket_id })}</span> : t('incident.noTicket')}
                     </Text>
                     <Group gap={4} mt={4} aria-label={t('incident.why')} role="list">
                       {s.reasons.map((r) => {
                         const { key, params } = reasonText(r);
                         return (
-                          <Badge key={r.code} role="listitem" variant="light" color="blue" size="md" data-reason={r.code}>
+                          <Badge key={r.code} role="listitem" variant="outline" color="blue" size="md" data-reason={r.code}>
                             {t(key as MessageKey, params)}
                           </Badge>
                         );

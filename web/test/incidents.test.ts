@@ -134,4 +134,13 @@ describe('an attached call handed off on its incident\'s ticket leaves the form'
     expect(state.handoffs).toEqual(['T-1']);
     expect(state.tickets['T-1']!.call_id).toBe('c1');
   });
+  it('after a reload, the timeline says it was handed off on the incident\'s ticket', () => {
+    const step = (kind: string, payload: Record<string, unknown>) => ({ seq: 1, kind, at: '', payload });
+    const attachedOnly = { ...call('c2'), steps: [step('attached', { incident_id: 'I-c1', ticket_id: 'T-1' })] };
+    expect(toQualify(attachedOnly, initialOperator)).toBe(true); // still to qualify and send
+    const sent = { ...call('c2'), steps: [...attachedOnly.steps, step('dispatch_requested', { incident_ticket_id: 'T-1' })] };
+    expect(toQualify(sent, initialOperator)).toBe(false);
+    const own = { ...call('c3'), steps: [step('qualified', { ticket_id: 'T-3' })] };
+    expect(toQualify(own, initialOperator)).toBe(false);
+  });
 });

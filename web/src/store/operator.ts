@@ -108,6 +108,8 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
 export function toQualify(call: CallWithTimeline, state: Pick<OperatorState, 'tickets'> & Partial<Pick<OperatorState, 'handedOffCalls'>>): boolean {
   const c = call.call;
   if (state.handedOffCalls?.[c.id] !== undefined) return false;
+  // A hand-off on the timeline (its ticket, or its incident's ticket another call holds).
+  if (call.steps.some((s) => s.kind !== 'attached' && (s.payload.ticket_id || s.payload.incident_ticket_id))) return false;
   return ['answered', 'qualified'].includes(c.state) && !c.dispatch_ticket && !Object.values(state.tickets).some((t) => t.call_id === c.id);
 }
 

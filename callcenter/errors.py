@@ -98,3 +98,14 @@ class UnitNotAvailableError(DispatchError):
         super().__init__(f"field unit {unit} is not available (status: {status})")
         self.unit = unit
         self.status = status
+
+
+class CallNotAttachableError(DispatchError):
+    """The call cannot join that incident: unknown call or incident, its own incident, a call
+    already dispatched on a ticket of its own, or one other calls were attached to."""
+
+    def __init__(self, call_id: str, incident_id: str, why: str) -> None:
+        super().__init__(f"call {call_id} cannot be attached to {incident_id}: {why}")
+        self.call_id = call_id
+        self.incident_id = incident_id
+        self.why = why

@@ -58,6 +58,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/me/call/hangup"): OPS,
     ("POST", "/me/call/transfer"): OPS,
     ("POST", "/me/call/qualify"): OPS,
+    ("GET", "/me/call/incidents"): OPS,
+    ("POST", "/me/call/attach"): OPS,
     ("POST", "/me/call/handoff"): OPS,
     ("GET", "/me/phone"): OPS,
     ("GET", "/me/calls"): OPS,
@@ -76,6 +78,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/audit/export"): AUDIT,
     ("GET", "/audit/access-log"): AUDIT,
     ("GET", "/audit/calls/{call_id}/linked"): AUDIT,
+    ("GET", "/audit/incidents/{incident_id}"): AUDIT,
     # radio dispatch
     ("GET", "/dispatch/tickets"): DISPATCH,
     ("GET", "/dispatch/units"): DISPATCH,

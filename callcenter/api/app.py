@@ -27,10 +27,12 @@ from callcenter.api.ports import Services
 from callcenter.api.request_limits import HeaderLimit
 from callcenter.api.routes import (
     audit,
+    audit_incidents,
     audit_links,
     auth,
     calls,
     dispatch,
+    incidents,
     operations,
     operator,
     room,
@@ -141,7 +143,7 @@ def create_app(
     app.add_middleware(HeaderLimit, max_header_bytes=api.max_header_bytes)
     errors.install(app)
     routers = [operations, auth, calls, seats, operator, room, supervisor, wallboard_routes, audit]
-    routers += [audit_links, dispatch, users]
+    routers += [audit_links, audit_incidents, incidents, dispatch, users]
     for module in routers:
         app.include_router(module.router)
     app.include_router(live_router)

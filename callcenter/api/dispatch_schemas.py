@@ -26,6 +26,8 @@ TICKET_EXAMPLE: dict[str, Any] = {
         {"unit": "CAR-01", "kind": "car", "distance_m": 9},
         {"unit": "FOOT-01", "kind": "foot", "distance_m": 677},
     ],
+    "incident_id": "I-1732240000.101",
+    "callers": 3,
 }
 
 
@@ -55,6 +57,10 @@ class TicketOut(BaseModel):
     seat: str | None = Field(description="the seat that had the call")
     candidates: list[CandidateOut] = Field(
         description="nearest available units (up to 5), open tickets with coordinates only"
+    )
+    incident_id: str | None = Field(default=None, description="the incident the call reports")
+    callers: int = Field(
+        default=1, description="how many calls report the incident (attached calls included)"
     )
 
 

@@ -83,5 +83,9 @@ async def own_call(
 
 def ticket_asked(steps: list[dict[str, Any]]) -> bool:
     """A hand-off was recorded on the timeline (the ticket's ``dispatch_sent`` may not have
-    come back yet): the panel has nothing left to do with a call whose caller hung up."""
-    return any(step["payload"].get("ticket_id") for step in steps)
+    come back yet; or the call went on its incident's ticket, held by another call): the
+    panel has nothing left to do with a call whose caller hung up."""
+    return any(
+        step["payload"].get("ticket_id") or step["payload"].get("incident_ticket_id")
+        for step in steps
+    )

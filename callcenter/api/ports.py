@@ -9,10 +9,13 @@ from typing import Any, Protocol
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens
 from callcenter.dispatch.board import TicketBoard
+from callcenter.incidents.desk import IncidentDesk
 from callcenter.live.hub import LiveHub
 from callcenter.pipeline.ports import DispatchDesk, EventSink, PbxControl, SeatBoard
+from callcenter.storage.incidents import IncidentStore
 from callcenter.storage.search import CallSearch
 from callcenter.storage.store import TimelineStore
+from callcenter.storage.tickets import TicketStore
 from callcenter.storage.users import UserStore
 
 
@@ -55,7 +58,12 @@ class Services:
     transfer_context: str = "transfer"  # dialplans/extensions.conf [transfer]
     search: CallSearch = field(init=False)
     board: TicketBoard = field(init=False)  # tickets as dispatchers see them; the units
+    incidents: IncidentDesk = field(init=False)  # suggestions and attachment (operators)
 
     def __post_init__(self) -> None:
         self.search = CallSearch(self.store.engine)
         self.board = TicketBoard(self.store.engine)
+        engine = self.store.engine
+        self.incidents = IncidentDesk(
+            self.events, self.store, IncidentStore(engine), TicketStore(engine)
+        )

@@ -77,6 +77,9 @@ class CallOut(BaseModel):
     qualification: dict[str, Any] | None
     dispatch_ticket: str | None
     dispatch_unit: str | None
+    incident_id: str | None = Field(
+        default=None, description="the incident the call reports (its own, or one it joined)"
+    )
 
 
 class StepOut(BaseModel):

@@ -1,9 +1,10 @@
 """What a radio dispatcher's screen shows of a ticket: the call's caller and seat, whether it
 was escalated, and the nearest available units with their distance.
 
-``TicketBoard.views`` reads the calls and the units once for a whole list of tickets (two
-queries, whatever the list's length) and keeps the list's order. ``GET /dispatch/tickets`` and
-the ``dispatch`` live events (``callcenter.dispatch.feed``) show the same view.
+``TicketBoard.views`` reads the calls, their incidents' caller counts and the units once for a
+whole list of tickets (four queries at most, whatever the list's length) and keeps the list's
+order. ``GET /dispatch/tickets`` and the ``dispatch`` live events (``callcenter.dispatch.feed``)
+show the same view.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from callcenter.domain.dispatch import (
     Unit,
     nearest_available,
 )
+from callcenter.storage.incidents import IncidentStore
 from callcenter.storage.tickets import TicketStore, UnitStore
 
 CANDIDATES = 5
@@ -42,6 +44,8 @@ class TicketView:
     caller_e164: str | None  # None: withheld or not a valid number
     seat: str | None  # the seat that had the call
     candidates: tuple[Candidate, ...]  # open tickets with coordinates only; nearest first
+    incident_id: str | None = None  # the incident the ticket's call reports
+    callers: int = 1  # how many calls report that incident (domain/incidents.py)
 
     def to_wire(self) -> dict[str, Any]:
         """The ticket as ``GET /dispatch/tickets`` and the live feeds show it (JSON-ready)."""
@@ -59,6 +63,8 @@ class TicketView:
             "caller_e164": self.caller_e164,
             "seat": self.seat,
             "candidates": [asdict(c) for c in self.candidates],
+            "incident_id": self.incident_id,
+            "callers": self.callers,
         }
 
 
@@ -85,6 +91,7 @@ class TicketBoard:
     def __init__(self, engine: AsyncEngine, *, candidates: int = CANDIDATES) -> None:
         self.tickets = TicketStore(engine)
         self.unit_store = UnitStore(engine)
+        self.incidents = IncidentStore(engine)
         self.limit = candidates
 
     async def units(self) -> list[Unit]:
@@ -93,6 +100,7 @@ class TicketBoard:
 
     async def views(self, tickets: Sequence[Ticket]) -> list[TicketView]:
         callers = await self.tickets.callers([t.call_id for t in tickets])
+        reporting = await self.incidents.callers([t.call_id for t in tickets])
         open_with_place = any(
             t.state in OPEN_TICKET_STATES and t.qualification.latitude is not None for t in tickets
         )
@@ -100,6 +108,7 @@ class TicketBoard:
         views = []
         for ticket in tickets:
             caller, seat = callers.get(ticket.call_id, (None, None))
+            incident_id, count = reporting.get(ticket.call_id, (None, 1))
             views.append(
                 TicketView(
                     ticket=ticket,
@@ -108,6 +117,8 @@ class TicketBoard:
                     caller_e164=caller,
                     seat=seat,
                     candidates=candidates_for(ticket, units, self.limit),
+                    incident_id=incident_id,
+                    callers=count,
                 )
             )
         return views

@@ -50,6 +50,15 @@ class PipelineCalls:
 class TicketLookup(Protocol):
     async def for_call(self, call_id: str) -> list[Ticket]: ...
 
+    async def for_incident(self, incident_id: str) -> list[Ticket]: ...
+
+
+def shared_ticket(tickets: list[Ticket], call_id: str) -> Ticket | None:
+    """The incident's ticket another of its calls holds: its open one, else the latest."""
+    others = [t for t in tickets if t.call_id != call_id]
+    open_ = [t for t in others if t.state in OPEN_TICKET_STATES]
+    return open_[0] if open_ else (others[-1] if others else None)
+
 
 @dataclass(frozen=True)
 class Handoff:
@@ -100,6 +109,10 @@ class HandoffService:
         Raises ``QualificationInvalidError`` (bad fields) or ``CallNotQualifiableError``
         (unknown call, or not answered). A call with an open ticket keeps it: an amendment
         never opens a second one, and the waiting ticket takes the amended qualification.
+        One incident, one ticket: a call whose incident (``domain/incidents.py``) another of
+        its calls already handed off opens none; its qualification is recorded (a hand-off
+        always, naming the incident's ticket: ``incident_ticket_id``), and the incident's
+        ticket is returned (``new_ticket`` False).
         The qualification already recorded, sent again, is no amendment: with a hand-off that
         opens a ticket it is recorded as ``dispatch_requested``, otherwise nothing is recorded.
         """
@@ -115,15 +128,20 @@ class HandoffService:
             if call.qualification is not None
             else []
         )
+        shared = None
+        if not open_tickets and call.incident_id is not None:
+            shared = shared_ticket(await self.tickets.for_incident(call.incident_id), call_id)
         ticket_id: str | None = None
         new_ticket = False
         if open_tickets:
             ticket_id = open_tickets[0].id  # amended: the waiting ticket says it too
+        elif shared is not None:
+            ticket_id = shared.id  # the incident is dispatched already: no second unit
         elif hand_off:
             ticket_id = ticket_id_for(call_id, request_id)
             new_ticket = True
         unchanged = call.qualification == qualification
-        if unchanged and not new_ticket:
+        if unchanged and not new_ticket and not (hand_off and shared is not None):
             # Nothing to record: the same qualification again, its ticket (if any) open.
             return Handoff(call_id, qualification, False, ticket_id, False)
         now = self.now()
@@ -135,7 +153,8 @@ class HandoffService:
                 source_id=f"qualify:{request_id}",
                 qualification=qualification,
                 by=by,
-                ticket_id=ticket_id,
+                ticket_id=None if shared is not None else ticket_id,
+                incident_ticket_id=shared.id if shared is not None and hand_off else None,
             )
         )
         return Handoff(

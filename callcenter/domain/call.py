@@ -59,6 +59,9 @@ class Call:
     qualification: Qualification | None = None
     dispatch_ticket: str | None = None
     dispatch_unit: str | None = None
+    # The incident the call reports (``domain/incidents.py``): the one its first qualification
+    # opened, or the one an operator attached it to.
+    incident_id: str | None = None
 
     @property
     def outcome(self) -> str | None:

@@ -215,9 +215,14 @@ class CallQualified(CallEvent):
     # Set when the operator hands the call to radio dispatch with this qualification: the
     # ticket and its outbox row are written in the same transaction as this step.
     ticket_id: str | None = None
+    # Set instead when the call's incident (domain/incidents.py) is on another call's ticket
+    # already: the hand-off goes to that ticket, and no ticket is written.
+    incident_ticket_id: str | None = None
 
     def details(self) -> dict[str, Any]:
         extra = {"ticket_id": self.ticket_id} if self.ticket_id else {}
+        if self.incident_ticket_id:
+            extra["incident_ticket_id"] = self.incident_ticket_id
         return {"by": self.by, **vars(self.qualification), **extra}
 
 
@@ -307,3 +312,35 @@ class CallRecovered(CallEvent):
     state: str
     seat: str | None = None
     source: str = ""  # which records: "queue_log", "queue_log+cel", "queue_log file"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallAttached(CallEvent):
+    """An operator attached the call to an incident another call opened: it reports the same
+    event. ``ticket_id``: the incident's dispatch ticket, when it has one (no second unit is
+    sent); ``reasons``: why the incident was suggested, as the operator saw them."""
+
+    incident_id: str
+    by: str
+    ticket_id: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentReportAdded(CallEvent):
+    """Another call reporting this call's incident was attached to it: its information joins
+    the incident (on the timeline of the call that holds the incident's ticket, or opened it).
+    ``callers``: how many calls report the incident now."""
+
+    incident_id: str
+    reporter_call_id: str
+    by: str
+    callers: int
+    caller_e164: str | None = None
+    ticket_id: str | None = None
+    qualification: Qualification | None = None
+
+    def details(self) -> dict[str, Any]:
+        found = super().details()
+        q = found.pop("qualification")
+        return {**found, "report": vars(q) if q is not None else None}

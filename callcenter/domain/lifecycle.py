@@ -18,6 +18,7 @@ from callcenter.domain.call import TERMINAL_STATES, Call, CallState
 from callcenter.domain.effects import AppendTimeline, Effect, NotifyClients, RequestDispatch
 from callcenter.domain.events import (
     CallAnswered,
+    CallAttached,
     CallClosed,
     CallEntered,
     CallerAbandoned,
@@ -35,12 +36,14 @@ from callcenter.domain.events import (
     DispatchAcknowledged,
     DispatchEscalated,
     DispatchSent,
+    IncidentReportAdded,
     LineEnded,
     OverflowRound,
     QueueFull,
     SeatOffered,
     SeatRingNoAnswer,
 )
+from callcenter.domain.incidents import incident_id_for
 
 S = CallState
 ALL_STATES = frozenset(CallState)
@@ -193,14 +196,32 @@ def _line_ended(call: Call, e: LineEnded) -> Call:
 def _qualified(call: Call, e: CallQualified) -> Call:
     state = S.HANDED_OFF if call.state is S.HANDED_OFF else S.QUALIFIED
     return replace(
-        call, state=state, qualification=e.qualification, qualified_at=call.qualified_at or e.at
+        call,
+        state=state,
+        qualification=e.qualification,
+        qualified_at=call.qualified_at or e.at,
+        # the first qualified call about an event opens its incident
+        incident_id=call.incident_id or incident_id_for(call.id),
     )
+
+
+def _attachable(call: Call) -> bool:
+    """Answered, not dispatched on a ticket of its own, and not in another call's incident."""
+    return (
+        call.state in (S.ANSWERED, S.QUALIFIED, S.TRANSFERRED)
+        and call.dispatch_ticket is None
+        and call.incident_id in (None, incident_id_for(call.id))
+    )
+
+
+def _attached(call: Call, e: CallAttached) -> Call:
+    return replace(call, incident_id=e.incident_id)
 
 
 def _qualified_kind(call: Call, e: CallQualified) -> str:
     if call.qualification is None:
         return "qualified"
-    if e.qualification == call.qualification and e.ticket_id:
+    if e.qualification == call.qualification and (e.ticket_id or e.incident_ticket_id):
         return "dispatch_requested"  # handed off as qualified: nothing was amended
     return "amended"
 
@@ -292,6 +313,10 @@ RULES: dict[type[CallEvent], Rule] = {
         _in(S.ANSWERED, S.QUALIFIED, S.TRANSFERRED, S.OVERFLOWED), _closed, _named("closed")
     ),
     CallLost: Rule(lambda call: call.state in LIVE_STATES, _lost, _named("lost")),
+    # incidents (domain/incidents.py): a call joins another's incident; the incident's ticket
+    # holder (or opener) records each report added, whatever its own state
+    CallAttached: Rule(_attachable, _attached, _named("attached")),
+    IncidentReportAdded: Rule(lambda _call: True, _unchanged, _named("incident_report")),
     CallResynced: Rule(lambda call: call.state in LIVE_STATES, _unchanged, _named("resynced")),
     # The PBX's own records explain a lost call (domain/reconcile.py): back to where it was.
     CallRecovered: Rule(_in(S.LOST), _recovered, _named("recovered")),
@@ -339,6 +364,8 @@ def transition(call: Call | None, event: CallEvent) -> tuple[Call, list[Effect]]
     if isinstance(event, CallerQueued) and call.state in (S.ANSWERED, S.QUALIFIED) and call.seat:
         new, left = _left_seat(call, new, event)
     step = _step(new, event, kind)
+    if isinstance(event, CallQualified) and call.incident_id is None:
+        step = replace(step, payload={**step.payload, "incident_opened": new.incident_id})
     if kind == "conversation_ended":  # a seat's span: its start, beside the seat and TalkTime
         step = replace(step, payload={**step.payload, "started_at": _jsonable(_started(call))})
     effects.append(_decided(call, new, step))  # the event's own step first
@@ -407,6 +434,22 @@ def _dispatch_effects(call: Call, event: CallEvent) -> list[Effect]:
                 qualification=event.qualification,
                 at=event.at,
                 by=event.by,
+            )
+        ]
+    if isinstance(event, IncidentReportAdded) and event.ticket_id:
+        # the dispatchers' console counts the callers of the ticket's incident (no seat: the
+        # operators' feeds follow their own tickets' changes, not this count)
+        return [
+            NotifyClients(
+                topic="dispatch",
+                call_id=call.id,
+                kind="ticket_callers",
+                seat=None,
+                payload={
+                    "id": event.ticket_id,
+                    "incident_id": event.incident_id,
+                    "callers": event.callers,
+                },
             )
         ]
     if isinstance(event, DispatchEscalated):

@@ -66,6 +66,7 @@ def record_values(call: Call) -> dict[str, Any]:
         "qualification": asdict(q) if q else None,
         "dispatch_ticket": call.dispatch_ticket,
         "dispatch_unit": call.dispatch_unit,
+        "incident_id": call.incident_id,
     }
 
 
@@ -101,6 +102,7 @@ def call_from_row(row: Any) -> Call:
         qualification=Qualification(**q) if q else None,
         dispatch_ticket=row.dispatch_ticket,
         dispatch_unit=row.dispatch_unit,
+        incident_id=row.incident_id,
     )
 
 

@@ -50,6 +50,8 @@ class CallRecord(SQLModel, table=True):
     qualification: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     dispatch_ticket: str | None = Field(default=None, max_length=64)
     dispatch_unit: str | None = Field(default=None, max_length=64)
+    # revision 0009: the incident the call reports (callcenter.domain.incidents)
+    incident_id: str | None = Field(default=None, max_length=80, index=True)
     # The hash of the last timeline step (revision 0006, see callcenter.storage.chain).
     timeline_head: str | None = Field(default=None, max_length=64)
 

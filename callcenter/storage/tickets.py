@@ -106,6 +106,14 @@ class TicketStore:
         async with self.engine.connect() as conn:
             return [ticket_from_row(row) for row in await conn.execute(query)]
 
+    async def for_incident(self, incident_id: str) -> list[Ticket]:
+        """The tickets of every call reporting the incident (``calls.incident_id``), oldest
+        first: one incident, one ticket (``HandoffService``)."""
+        calls = select(CALLS.c.id).where(CALLS.c.incident_id == incident_id)
+        query = select(TICKETS).where(TICKETS.c.call_id.in_(calls)).order_by(TICKETS.c.created_at)
+        async with self.engine.connect() as conn:
+            return [ticket_from_row(row) for row in await conn.execute(query)]
+
     async def acknowledge(self, ticket_id: str, unit: str, by: str, at: datetime) -> Ticket:
         """Record that ``by`` sent ``unit`` on the ticket; the unit becomes busy (see ``take``)."""
         ticket, _taken = await self.take(ticket_id, unit, by, at)

@@ -44,6 +44,15 @@ EXTRA_FIELDS: dict[type[ev.CallEvent], dict[str, Any]] = {
     ev.DispatchEscalated: {"ticket_id": "T-1", "waited_seconds": 120},
     ev.CallClosed: {"by": "op03", "reason": "prank"},
     ev.CallLost: {"gap_started": T0, "gap_ended": T0 + timedelta(seconds=3)},
+    ev.CallAttached: {"incident_id": "I-1795319000.1", "by": "op03", "reasons": ("near",)},
+    ev.IncidentReportAdded: {
+        "incident_id": "I-1795319001.4",
+        "reporter_call_id": "1795319009.9",
+        "by": "op05",
+        "callers": 2,
+        "ticket_id": "T-1",
+        "qualification": QUALIFICATION,
+    },
     ev.CallResynced: {
         "gap_started": T0,
         "gap_ended": T0 + timedelta(seconds=3),

@@ -77,6 +77,14 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
     ev.CallResynced: {s: s for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
     # the PBX's own records explain a lost call: back where it was (domain/reconcile.py)
     ev.CallRecovered: {S.LOST: S.QUEUED},
+    # attached to another call's incident: answered and not dispatched on a ticket of its own
+    ev.CallAttached: {
+        S.ANSWERED: S.ANSWERED,
+        S.QUALIFIED: S.QUALIFIED,
+        S.TRANSFERRED: S.TRANSFERRED,
+    },
+    # another caller's report joins the incident: recorded whatever the call's state
+    ev.IncidentReportAdded: {s: s for s in CallState},
 }
 
 CASES = [

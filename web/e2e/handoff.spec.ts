@@ -168,3 +168,103 @@ for (const { lang, acknowledged, address } of HUNG_UP) {
     await dispContext.close();
   });
 }
+
+const SAME_FIRE = [
+  { lang: 'fr', callers: 'appelants', where: '12 rue Tahar Sebti, Casablanca', again: 'Tahar Sebti n°12', lat: '33.5731', lon: '-7.5898' },
+  { lang: 'ar', callers: 'متصلين', where: '40 Bd Rahal El Meskini, Casablanca', again: 'Rahal Meskini n°40', lat: '33.5905', lon: '-7.6115' },
+] as const;
+
+for (const { lang, callers, where, again, lat, lon } of SAME_FIRE) {
+  test(`${lang}: a second caller reports the same fire: attached by one key, one ticket with 2 callers`, async ({ browser }) => {
+    const base = process.env.CALLCENTER_E2E_URL!;
+    mkdirSync(SCREENS, { recursive: true });
+    const problems = new Problems([/^GET \/me\/call 409$/, /^POST \/me\/call\/(answer|hangup) 409$/]);
+    const opContext = await browser.newContext();
+    const dispContext = await browser.newContext();
+    const audContext = await browser.newContext();
+    const opPage = await opContext.newPage();
+    const dispPage = await dispContext.newPage();
+    const audPage = await audContext.newPage();
+    problems.watch(opPage, 'operator');
+    problems.watch(dispPage, 'dispatcher');
+    problems.watch(audPage, 'auditor');
+    const shot = (page: typeof opPage) => async (name: string) => {
+      await page.screenshot({ path: join(SCREENS, `${lang}-${name}.png`), fullPage: true, animations: 'disabled' });
+      if (name.includes('incident')) await expectAccessible(page, `${lang}-${name}`);
+    };
+    const operator = new Operator(opPage, shot(opPage));
+    const dispatcher = new Dispatcher(dispPage, shot(dispPage));
+    await operator.open(base, lang);
+    await operator.logIn('op01', PASSWORD);
+    await operator.makeReady();
+    await dispatcher.open(base, lang);
+    await dispatcher.logIn('dispatcher', PASSWORD);
+
+    const answerNext = async () => {
+      let answered = false;
+      for (let attempt = 1; attempt <= 4 && !answered; attempt += 1) {
+        await operator.waitForTheRing();
+        answered = await operator.answer();
+      }
+      expect(answered, 'a call answered').toBe(true);
+    };
+    const fire = { incidentDown: 5, priorityDown: 1, latitude: lat, longitude: lon }; // fire, P1
+
+    // The first caller: the fire is qualified and handed off (it opens the incident).
+    await answerNext();
+    await operator.qualifyWithTheKeyboard({ ...fire, address: where, notes: 'fumée au 3e étage' });
+    const ticket = await operator.handOff();
+    expect(ticket, 'the first caller handed off').not.toBeNull();
+    if (ticket === null) return;
+    await dispatcher.seesTicket(ticket);
+    const tickets = await dispatcher.ticketCount();
+    await operator.hangUp();
+
+    // The next caller reports the same fire: it is suggested first, with why; F8 attaches it.
+    await answerNext();
+    await operator.qualifyWithTheKeyboard({ ...fire, latitude: (Number(lat) + 0.0002).toFixed(4), longitude: (Number(lon) + 0.0002).toFixed(4), address: again, notes: 'des gens aux fenêtres' });
+    await operator.seesTheSuggestedIncident(`I-${await callOfTicket(dispPage, ticket)}`, ['near', 'same_address', 'same_type']);
+    await operator.attachToTheFirstSuggestion(ticket);
+
+    // The dispatcher: still one ticket for the fire, reported by 2 callers.
+    await dispatcher.seesCallers(ticket, 2, callers);
+    expect(await dispatcher.ticketCount()).toBe(tickets);
+    await dispPage.getByTestId(`ticket-${ticket}`).click();
+    await expect(dispPage.getByTestId('detail-callers')).toContainText('2');
+
+    // The auditor: the incident with both calls, the attachment on the second one's timeline.
+    const incident = `I-${await callOfTicket(dispPage, ticket)}`;
+    await audPage.goto(`${base}/audit?lang=${lang}`);
+    await audPage.locator('input[autocomplete="username"]').fill('auditor');
+    await audPage.locator('input[autocomplete="current-password"]').fill(PASSWORD);
+    await audPage.keyboard.press('Enter');
+    await expect(audPage.getByTestId('audit-filter')).toBeVisible();
+    await audPage.goto(`${base}/audit/incident/${encodeURIComponent(incident)}?lang=${lang}`);
+    await expect(audPage.getByTestId('incident-callers')).toContainText('2');
+    await expect(audPage.locator('[data-testid^="incident-call-"]')).toHaveCount(2);
+    await expect(audPage.locator('li[data-kind="attached"]')).toHaveCount(1);
+    await expect(audPage.locator('li[data-kind="incident_report"]')).toHaveCount(1);
+    await shot(audPage)('audit-incident');
+    await operator.hangUp(); // the seat is free for the next test's caller
+
+    expect(problems.seen).toEqual([]);
+    await opContext.close();
+    await dispContext.close();
+    await audContext.close();
+  });
+}
+
+/** The call a ticket was opened for (its incident is named after it). */
+async function callOfTicket(page: import('@playwright/test').Page, ticket: string): Promise<string> {
+  const token = await page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i += 1) {
+      const value = sessionStorage.getItem(sessionStorage.key(i)!) ?? '';
+      const match = /"token":"([^"]+)"/.exec(value);
+      if (match) return match[1]!;
+    }
+    return null;
+  });
+  const response = await page.request.get(`${process.env.CALLCENTER_E2E_URL!}/dispatch/tickets`, { headers: { Authorization: `Bearer ${token}` } });
+  const found = ((await response.json()) as { id: string; call_id: string }[]).find((t) => t.id === ticket);
+  return found!.call_id;
+}

@@ -40,7 +40,7 @@ describe('operatorReducer: (state, action) -> state', () => {
       { seat: seat('available'), wrapUpUntil: null, stale: { seat: true, call: false, calls: false } }],
     ['a tick before the end changes nothing', { ...withSeat(seat('wrap_up')), wrapUpUntil: 5000 }, { type: 'tick', now: 4999 }, {}],
     ['the hand-off shows the ticket as sent', fresh, { type: 'handed-off', callId: 'c1', ticketId: 'T-1', at: 'x' },
-      { handoffs: ['T-1'], tickets: { 'T-1': { id: 'T-1', call_id: 'c1', state: 'sent', unit: null, at: 'x' } }, stale: { seat: false, call: false, calls: true } }],
+      { handoffs: ['T-1'], handedOffCalls: { c1: 'T-1' }, tickets: { 'T-1': { id: 'T-1', call_id: 'c1', state: 'sent', unit: null, at: 'x' } }, stale: { seat: false, call: false, calls: true } }],
     ['escalated, live', { ...fresh, handoffs: ['T-1'] }, live('dispatch', 'ticket_escalated', ticket({ escalated: true })),
       { tickets: { 'T-1': { id: 'T-1', call_id: 'c1', state: 'escalated', unit: null, at: '2026-12-01T10:00:00Z' } } }],
     ['acknowledged by a unit, live', { ...fresh, handoffs: ['T-1'] }, live('dispatch', 'ticket_acknowledged', ticket({ state: 'acknowledged', unit: 'CAR-01' })),

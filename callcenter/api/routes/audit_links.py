@@ -1,6 +1,6 @@
 """The auditor's links between calls: the same caller's other calls, and the calls of the same
-incident (the FastAGI's linked calls, and calls qualified with the same incident type and
-address close in time)."""
+incident (the FastAGI's linked calls, the calls attached to the same incident, and calls
+qualified with the same incident type and address close in time)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ FIELDS = (
     CALLS.c.rang_at,
     CALLS.c.incident_type,
     CALLS.c.qualification,
+    CALLS.c.incident_id,
 )
 
 
@@ -72,6 +73,8 @@ async def linked_calls(
             same.append(CALLS.c.caller_raw == call["caller_raw"])
         if call["incident_type"]:
             same.append(CALLS.c.incident_type == call["incident_type"])
+        if call["incident_id"]:
+            same.append(CALLS.c.incident_id == call["incident_id"])
         if entry_links:
             same.append(CALLS.c.id.in_(sorted(entry_links)[:100]))
         if not same:
@@ -89,6 +92,8 @@ async def linked_calls(
             other = dict(row._mapping)
             if other["id"] in entry_links:
                 link = "entry"
+            elif call["incident_id"] and other["incident_id"] == call["incident_id"]:
+                link = "incident"  # attached to one incident (callcenter.domain.incidents)
             elif _same_caller(call, other):
                 link = "caller"
             elif (
@@ -100,6 +105,7 @@ async def linked_calls(
             else:
                 continue
             other.pop("qualification")
+            other.pop("incident_id")
             found[other["id"]] = LinkedCallOut(**other, link=link)
     never = datetime.min.replace(tzinfo=UTC)
     return sorted(found.values(), key=lambda c: (c.rang_at or never, c.id))

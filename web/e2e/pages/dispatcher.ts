@@ -23,6 +23,17 @@ export class Dispatcher {
     await expect(this.page.getByTestId(`ticket-${ticket}`)).toBeVisible({ timeout: 30_000 });
   }
 
+  /** One ticket for the incident, however many call about it: its row counts the callers. */
+  async seesCallers(ticket: string, count: number, text: string): Promise<void> {
+    await expect(this.page.getByTestId(`callers-${ticket}`)).toContainText(text, { timeout: 30_000 });
+    await expect(this.page.getByTestId(`callers-${ticket}`)).toContainText(String(count));
+    await this.shots('dispatch-incident-callers');
+  }
+
+  async ticketCount(): Promise<number> {
+    return this.page.getByTestId('tickets').getByRole('option').count();
+  }
+
   /** Arrow keys to the ticket, then two keystrokes: 1 (the nearest unit) and Enter. */
   async acknowledgeWithTheNearestUnit(ticket: string): Promise<string> {
     const rows = this.page.getByTestId('tickets').getByRole('option');

@@ -146,6 +146,25 @@ export class Operator {
     await this.shots('operator-hung-up-next-ringing');
   }
 
+  /** The open incidents this call may report are suggested while the form is filled, the
+   * expected one first, with why. */
+  async seesTheSuggestedIncident(incident: string, reasons: string[]): Promise<void> {
+    const first = this.page.getByTestId('suggestion-0');
+    await expect(first).toHaveAttribute('data-incident', incident, { timeout: 15_000 });
+    for (const reason of reasons) await expect(first.locator(`[data-reason="${reason}"]`)).toBeVisible();
+    await this.shots('operator-incident-suggested');
+  }
+
+  /** One key, F8, attaches the call to the first suggestion and hands it off with its
+   * qualification: the form goes, and the seat's hand-offs show the incident's ticket (the
+   * one the first caller's hand-off opened: no second ticket). */
+  async attachToTheFirstSuggestion(ticket: string): Promise<void> {
+    await this.page.keyboard.press('F8');
+    await expect(this.page.getByTestId('qualification')).toHaveCount(0, { timeout: 15_000 });
+    await expect(this.page.getByTestId(`ticket-${ticket}`)).toBeVisible();
+    await this.shots('operator-incident-attached');
+  }
+
   async seesAcknowledgedBy(ticket: string, unit: string, text: string): Promise<void> {
     const row = this.page.getByTestId(`ticket-${ticket}`);
     await expect(row).toHaveAttribute('data-state', 'acknowledged');

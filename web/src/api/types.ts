@@ -69,6 +69,7 @@ export interface CallOut {
   qualification?: Qualification | null;
   dispatch_ticket: string | null;
   dispatch_unit: string | null;
+  incident_id?: string | null; // the incident the call reports (its own, or one it was attached to)
   entry_decision?: EntryDecision | null;
   recent_calls?: RecentCall[];
 }
@@ -122,6 +123,8 @@ export interface Ticket {
   caller_e164?: string | null;
   seat?: string | null;
   candidates?: Candidate[];
+  incident_id?: string | null; // the incident the ticket's call reports
+  callers?: number; // how many calls report that incident (attached calls included)
 }
 
 export interface PhoneConfigDemo {

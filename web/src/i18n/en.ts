@@ -1,9 +1,11 @@
 /** English. */
+import { incidentsEn } from './incidents.en';
 import { supervisionEn } from './supervision.en';
 import type { MessageKey } from './fr';
 
 export const en: Record<MessageKey, string> = {
   ...supervisionEn,
+  ...incidentsEn,
   'app.operator': 'Operator seat',
   'app.dispatch': 'Dispatch console',
   'lang.label': 'Language',

@@ -132,6 +132,7 @@ export function dispatchReducer(state: DispatchState, action: DispatchAction): D
 }
 
 function onLive(state: DispatchState, event: LiveEvent): DispatchState {
+  if (event.topic === 'dispatch' && event.kind === 'ticket_callers') return withCallers(state, event.payload);
   if (event.topic === 'dispatch') {
     const ticket = event.payload as unknown as Ticket;
     if (typeof ticket.id !== 'string') return state;
@@ -150,4 +151,15 @@ function onLive(state: DispatchState, event: LiveEvent): DispatchState {
     );
   }
   return state;
+}
+
+/** Another caller reports a ticket's incident (`ticket_callers`: the ticket id and how many
+ * calls report it now): the count changes, nothing else; an unknown ticket is not added. */
+function withCallers(state: DispatchState, payload: Record<string, unknown>): DispatchState {
+  const id = payload.id;
+  const callers = Number(payload.callers);
+  if (typeof id !== 'string' || !Number.isInteger(callers) || callers < 1) return state;
+  const count = (t: Ticket): Ticket => (t.id === id ? { ...t, callers: Math.max(t.callers ?? 1, callers) } : t);
+  if (!state.tickets.some((t) => t.id === id) && !state.acknowledged.some((t) => t.id === id)) return state;
+  return { ...state, tickets: state.tickets.map(count), acknowledged: state.acknowledged.map(count) };
 }

@@ -23,6 +23,9 @@ export interface OperatorState {
   hungUp: CallWithTimeline | null;
   tickets: Record<string, TicketStatus>;
   handoffs: string[]; // ticket ids, newest first
+  // Calls this seat handed off, by call id: the ticket's own call, or a call attached to an
+  // incident that had its ticket already (the ticket names the call that opened it).
+  handedOffCalls: Record<string, string>;
   calls: CallOut[];
   wrapUpUntil: number | null; // epoch ms
   stale: { seat: boolean; call: boolean; calls: boolean };
@@ -35,6 +38,7 @@ export const initialOperator: OperatorState = {
   hungUp: null,
   tickets: {},
   handoffs: [],
+  handedOffCalls: {},
   calls: [],
   wrapUpUntil: null,
   stale: { seat: true, call: true, calls: true },
@@ -90,6 +94,7 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
           },
         },
         handoffs: [action.ticketId, ...state.handoffs.filter((t) => t !== action.ticketId)],
+        handedOffCalls: { ...state.handedOffCalls, [action.callId]: action.ticketId },
         hungUp: state.hungUp?.call.id === action.callId ? null : state.hungUp,
         stale: { ...state.stale, calls: true },
       };
@@ -104,8 +109,11 @@ export function operatorReducer(state: OperatorState, action: OperatorAction): O
 }
 
 /** A call is waiting for its qualification: answered (or qualified), no ticket asked yet. */
-export function toQualify(call: CallWithTimeline, state: Pick<OperatorState, 'tickets'>): boolean {
+export function toQualify(call: CallWithTimeline, state: Pick<OperatorState, 'tickets'> & Partial<Pick<OperatorState, 'handedOffCalls'>>): boolean {
   const c = call.call;
+  if (state.handedOffCalls?.[c.id] !== undefined) return false;
+  // A hand-off on the timeline (its ticket, or its incident's ticket another call holds).
+  if (call.steps.some((s) => s.kind !== 'attached' && (s.payload.ticket_id || s.payload.incident_ticket_id))) return false;
   return ['answered', 'qualified'].includes(c.state) && !c.dispatch_ticket && !Object.values(state.tickets).some((t) => t.call_id === c.id);
 }
 

@@ -122,6 +122,24 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
         <dd>
           {labelOf(t, 'incident', call.incident_type) || '—'} {call.priority ?? ''}
         </dd>
+        {call.incident_id ? (
+          <>
+            <dt>{t('audit.incident.title')}</dt>
+            <dd>
+              <a
+                href={`/audit/incident/${encodeURIComponent(call.incident_id)}${keep}`}
+                className="cc-link"
+                data-testid="incident-link"
+                onClick={(e) => {
+                  e.preventDefault();
+                  go(`/audit/incident/${encodeURIComponent(call.incident_id!)}${keep}`);
+                }}
+              >
+                <span className="cc-ltr">{call.incident_id}</span> · {t('audit.incident.link')}
+              </a>
+            </dd>
+          </>
+        ) : null}
         <dt>{t('calls.unit')}</dt>
         <dd>
           <span className="cc-ltr">{call.dispatch_unit ?? '—'}</span>
@@ -272,7 +290,7 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
   );
 }
 
-function stepDetail(step: FullStep, t: ReturnType<typeof useUi>['t']): string {
+export function stepDetail(step: FullStep, t: ReturnType<typeof useUi>['t']): string {
   const p = step.payload;
   const parts: string[] = [];
   if (typeof p.seat === 'string' && p.seat) parts.push(p.seat);
@@ -283,5 +301,8 @@ function stepDetail(step: FullStep, t: ReturnType<typeof useUi>['t']): string {
   if (typeof p.priority === 'number' || typeof p.priority === 'string') parts.push(`${t('call.priority')} ${String(p.priority)}`);
   if (typeof p.unit === 'string') parts.push(p.unit);
   if (typeof p.ticket_id === 'string') parts.push(p.ticket_id);
+  if (step.kind === 'attached' && typeof p.incident_id === 'string') parts.push(p.incident_id);
+  if (typeof p.reporter_call_id === 'string') parts.push(p.reporter_call_id);
+  if (typeof p.callers === 'number') parts.push(t('dispatch.callersCount', { count: p.callers }));
   return parts.join(' · ');
 }

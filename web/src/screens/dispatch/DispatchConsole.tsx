@@ -11,8 +11,9 @@ import { useNow } from '../../app/useNow';
 import { FeedBadge } from '../../components/FeedBadge';
 import { formatNumber } from '../../format/phone';
 import { formatDistance, formatTime, secondsSince } from '../../format/time';
-import { labelOf } from '../../i18n/i18n';
+import { labelOf, type MessageKey } from '../../i18n/i18n';
 import { candidatesOf, selectedTicket } from '../../store/dispatch';
+import { callersText } from '../../store/incidents';
 import { useStore } from '../../store/store';
 import { DispatchController } from './controller';
 
@@ -124,6 +125,8 @@ export function DispatchConsole() {
                       <dd>{selected.seat}</dd>
                     </>
                   ) : null}
+                  <dt>{t('dispatch.callers')}</dt>
+                  <dd data-testid="detail-callers">{t(callersText(selected.callers ?? 1).key as MessageKey, callersText(selected.callers ?? 1).params)}</dd>
                   <dt>{t('dispatch.created')}</dt>
                   <dd><span className="cc-ltr">{time(selected.created_at)}</span></dd>
                   <dt>{t('dispatch.notes')}</dt>
@@ -209,6 +212,11 @@ function TicketRow({ ticket, selected, waited, onSelect }: { ticket: Ticket; sel
           {q.priority} · {labelOf(t, 'incident', q.incident_type)}
         </Text>
         <Group gap={6} wrap="nowrap">
+          {(ticket.callers ?? 1) > 1 ? (
+            <Badge color="violet" variant="filled" data-testid={`callers-${ticket.id}`}>
+              {t('dispatch.callersCount', { count: ticket.callers ?? 1 })}
+            </Badge>
+          ) : null}
           {ticket.escalated ? <Badge color="danger" variant="filled">{t('dispatch.escalated')}</Badge> : null}
           <Text size="sm" className="cc-ltr">{t('call.seconds', { seconds: waited })}</Text>
         </Group>

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useRoom, useUi } from '../../app/context';
 import { FeedBadge } from '../../components/FeedBadge';
 import type { RingTone } from '../../sound/ringTone';
+import { toQualify } from '../../store/operator';
 import { useStore } from '../../store/store';
 import { CallCard } from './CallCard';
 import { OperatorController } from './controller';
@@ -37,7 +38,8 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
 
   const call = state.call;
   const handedOff = useMemo(() => Object.values(state.tickets).map((ticket) => ticket.call_id), [state.tickets]);
-  const qualifying = call !== null && ['answered', 'qualified'].includes(call.call.state) && !call.call.dispatch_ticket;
+  // toQualify: also gone once this seat handed it off (an attached call's ticket is its incident's).
+  const qualifying = call !== null && toQualify(call, state);
   // A hung-up call still to hand off comes first: its form stays until it is sent.
   const form = state.hungUp ?? (qualifying ? call : null);
 

@@ -13,6 +13,7 @@ import { formatNumber } from '../../format/phone';
 import { labelOf, type MessageKey } from '../../i18n/i18n';
 import { dropDraft, emptyDraft, loadDraft, saveDraft, toQualification, type Draft } from '../../session/drafts';
 import { message, type OperatorController } from './controller';
+import { IncidentSuggestions } from './IncidentSuggestions';
 
 type Field = keyof Draft;
 
@@ -133,6 +134,8 @@ export function QualificationForm({ controller, call, hungUp = false }: Props) {
           {t('form.handoff')}
         </Button>
       </Group>
+      {/* after the hand-off button: the fields' Tab order is unchanged; F8 attaches from anywhere */}
+      <IncidentSuggestions controller={controller} callId={callId} draft={draft} />
     </Paper>
   );
 }

@@ -1,0 +1,1 @@
+"""Incidents for the operators: suggestions and attachment (``desk``)."""

@@ -179,7 +179,12 @@ export class Operator {
     if (!(await button.isVisible())) return false;
     await button.focus().catch(() => {});
     await this.page.keyboard.press('Enter');
-    await expect(this.page.getByTestId('hangup')).toHaveCount(0, { timeout: 30_000 });
+    // The call is over when its hang-up button is gone, or when the next caller already rings
+    // (a ringing call has its own hang-up button: reject).
+    const card = this.page.getByTestId('call-card');
+    await expect
+      .poll(async () => (await this.page.getByTestId('hangup').count()) === 0 || (await card.getAttribute('data-ringing')) === 'true', { timeout: 30_000 })
+      .toBe(true);
     return true;
   }
 

@@ -295,3 +295,26 @@ class CallResynced(CallEvent):
             "pbx_state": self.pbx_state,
             "seat": self.seat,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackStarted(CallEvent):
+    """An operator calls the caller of this (ended) call back from ``seat``: attempt n."""
+
+    seat: str
+    number: str
+    attempt: int
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackEnded(CallEvent):
+    """How a call-back attempt ended: ``result`` (a ``domain/callbacks.Result`` value), and
+    what said so (``source``: the PBX's ``OriginateResponse``/``DialEnd``, or ``operator``)
+    with Asterisk's own code."""
+
+    seat: str
+    attempt: int
+    result: str  # a ``Result`` value
+    source: str = "pbx"
+    code: str = ""

@@ -18,6 +18,8 @@ from callcenter.domain.call import TERMINAL_STATES, Call, CallState
 from callcenter.domain.effects import AppendTimeline, Effect, NotifyClients, RequestDispatch
 from callcenter.domain.events import (
     CallAnswered,
+    CallbackEnded,
+    CallbackStarted,
     CallClosed,
     CallEntered,
     CallerAbandoned,
@@ -274,6 +276,9 @@ RULES: dict[type[CallEvent], Rule] = {
     ),
     CallLost: Rule(lambda call: call.state in LIVE_STATES, _lost, _named("lost")),
     CallResynced: Rule(lambda call: call.state in LIVE_STATES, _unchanged, _named("resynced")),
+    # a call-back of the caller (domain/callbacks.py): on the original call's timeline
+    CallbackStarted: Rule(lambda call: True, _unchanged, _named("callback_started")),
+    CallbackEnded: Rule(lambda call: True, _unchanged, _named("callback_result")),
 }
 
 

@@ -75,6 +75,9 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
     ev.CallLost: {s: S.LOST for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
     # a snapshot after a reconnect confirms a live call; it changes nothing by itself
     ev.CallResynced: {s: s for s in CallState if s not in (S.CLOSED, S.ABANDONED, S.LOST)},
+    # a call-back of the caller is on the original call's timeline, whatever its state
+    ev.CallbackStarted: {s: s for s in CallState},
+    ev.CallbackEnded: {s: s for s in CallState},
 }
 
 CASES = [

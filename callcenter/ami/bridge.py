@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from callcenter.ami import facts as f
+from callcenter.ami.callback_watch import CallbackWatch
 from callcenter.ami.callerid import clean, to_e164
 from callcenter.ami.frames import Frame
 from callcenter.ami.seat_board import LiveSeatBoard
@@ -80,6 +81,9 @@ class Bridge:
         self.on_booted = on_booted
         self.stats = BridgeStats()
         self._legs: dict[str, set[str]] = {}
+        # Calls a seat's own phone placed (a call-back, an outside call): never line-19 callers
+        self._outside: dict[str, set[str]] = {}
+        self.callbacks = CallbackWatch(seats.name_for_channel)
         self._leg_call: dict[str, str] = {}
         self._pending: dict[str, _Pending] = {}
         self._gap_started: datetime | None = None
@@ -141,6 +145,16 @@ class Bridge:
             self._send(fact)
         elif isinstance(fact, f.ChannelOpened):
             self._opened(fact)
+        elif isinstance(fact, f.OriginateAnswered | f.DialEnded):
+            self._seen(fact.stamp)
+            watch = self.callbacks
+            ended = (
+                watch.answered(fact)
+                if isinstance(fact, f.OriginateAnswered)
+                else watch.dial_ended(fact)
+            )
+            if ended is not None:
+                self._send(ended)
         elif isinstance(fact, f.CallerIdChanged):
             lid = self._leg_call.get(fact.uniqueid)
             pending = self._pending.get(lid) if lid else None
@@ -181,6 +195,19 @@ class Bridge:
 
     def _opened(self, o: f.ChannelOpened) -> None:
         self._seen(o.stamp)
+        outside = self._outside.get(o.linkedid)
+        # a call placed from a seat's phone (its first leg is the seat's channel): the room's
+        # call-back or an outside call, not a caller of line 19
+        if (
+            outside is None
+            and o.uniqueid == o.linkedid
+            and o.linkedid not in self._legs
+            and self.seats.name_for_channel(o.channel) is not None
+        ):
+            outside = self._outside[o.linkedid] = set()
+        if outside is not None:
+            outside.add(o.uniqueid)
+            return
         legs = self._legs.get(o.linkedid)
         if legs is None:
             legs = self._legs[o.linkedid] = set()
@@ -193,6 +220,13 @@ class Bridge:
 
     def _closed(self, c: f.ChannelClosed) -> None:
         self._seen(c.stamp)
+        outside = self._outside.get(c.linkedid)
+        if outside is not None:
+            self.seats.leg_hung_up(c.uniqueid)
+            outside.discard(c.uniqueid)
+            if not outside:
+                del self._outside[c.linkedid]
+            return
         self._flush(c.linkedid)
         self.seats.leg_hung_up(c.uniqueid)
         self._leg_call.pop(c.uniqueid, None)

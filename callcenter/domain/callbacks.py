@@ -3,9 +3,9 @@
 Pure (no I/O), like the lifecycle it sits beside. It decides:
 
 - **which calls become a task** (``reason_for``): a caller who **abandoned** (hung up before
-  any seat answered, ``domain/outcomes.py``), a **silent** call (a seat answered, nobody
-  qualified it and the line ended within ``CallbackRules.silent_seconds`` of the answer: no
-  speech, hung up at once) or a call **cut off** (``lost``: the PBX no longer knew it after a
+  any seat answered, ``domain/outcomes.py``), a **silent** call (``silent``: the caller hung
+  up on the seat within ``CallbackRules.silent_seconds`` of its answer and nobody qualified
+  it: no speech, hung up at once) or a call **cut off** (``lost``: the PBX no longer knew it after a
   reconnect). ``on_transition`` returns the task at the one transition where the call first
   meets one of these, so a call gives at most one task whatever is replayed;
 - **whether a task can be called back** (``not_callable``): a withheld caller ID (Asterisk's
@@ -35,7 +35,14 @@ from typing import Any
 
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.effects import AppendTimeline
-from callcenter.domain.events import CallbackEnded, CallbackStarted, CallEntered, CallEvent, Clock
+from callcenter.domain.events import (
+    CallbackEnded,
+    CallbackStarted,
+    CallEntered,
+    CallEvent,
+    Clock,
+    ConversationEnded,
+)
 
 
 class Reason(StrEnum):
@@ -123,23 +130,29 @@ class CallbackTask:
 # --- which calls become a task -------------------------------------------------------------
 
 
-def reason_for(call: Call, rules: CallbackRules) -> Reason | None:
-    """Why ``call`` needs a call-back as it stands, None if it does not (yet)."""
+def reason_for(call: Call) -> Reason | None:
+    """Why ``call`` needs a call-back as it stands (abandoned, cut off), None if it does not."""
     found = call.outcome
     if found == "abandoned":
         return Reason.ABANDONED
     if found == "lost":
         return Reason.CUT_OFF
-    if (
-        call.line_ended
+    return None
+
+
+def silent(call: Call, event: CallEvent, rules: CallbackRules) -> bool:
+    """The caller hung up on the seat within ``silent_seconds`` of its answer, and nobody
+    qualified the call: Asterisk's AgentComplete ``Reason: caller`` with a short TalkTime (a
+    seat hanging up is the operator's decision, not a silent call)."""
+    return (
+        isinstance(event, ConversationEnded)
+        and event.reason == "caller"
+        and not event.orphan
+        and event.seat == call.seat
+        and event.talk_seconds <= rules.silent_seconds
         and call.state is CallState.ANSWERED
         and call.qualification is None
-        and call.ended_at is not None
-    ):
-        start = call.seat_answered_at or call.answered_at
-        if start is not None and (call.ended_at - start).total_seconds() <= rules.silent_seconds:
-            return Reason.SILENT
-    return None
+    )
 
 
 def not_callable(caller_raw: str, caller_e164: str | None) -> NotCallable | None:
@@ -224,8 +237,10 @@ def on_transition(
                 clock=event.clock,
             )
         )
-    reason = reason_for(after, rules)
-    if reason is not None and (before is None or reason_for(before, rules) is None):
+    reason = reason_for(after)
+    if reason is None and silent(after, event, rules):
+        reason = Reason.SILENT
+    if reason is not None and (before is None or reason_for(before) is None):
         task = task_for(after, reason, event.at)
         ops.append(OpenCallback(task=task, step=_task_step(task, event)))
     if isinstance(event, CallbackStarted):

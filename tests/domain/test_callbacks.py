@@ -33,39 +33,13 @@ def ended(state: CallState, **over: Any) -> Call:
     return Call(**(fields | over))
 
 
-ANSWERED_AT = {"answered_at": ENDED - timedelta(seconds=3)}
-
 REASONS = [
     ("abandoned in the queue", ended(S.ABANDONED), cb.Reason.ABANDONED),
     ("abandoned before the queue", ended(S.ABANDONED, queue=None), cb.Reason.ABANDONED),
     ("lost after a reconnect", ended(S.LOST, line_ended=False), cb.Reason.CUT_OFF),
-    ("answered, 3 s, unqualified", ended(S.ANSWERED, **ANSWERED_AT), cb.Reason.SILENT),
-    (
-        "answered, exactly the threshold",
-        ended(S.ANSWERED, answered_at=ENDED - timedelta(seconds=5)),
-        cb.Reason.SILENT,
-    ),
-    (
-        "answered, 6 s: a conversation",
-        ended(S.ANSWERED, answered_at=ENDED - timedelta(seconds=6)),
-        None,
-    ),
-    (
-        "a second seat's short answer counts from that seat",
-        ended(
-            S.ANSWERED,
-            answered_at=T0,
-            seat_answered_at=ENDED - timedelta(seconds=2),
-        ),
-        cb.Reason.SILENT,
-    ),
-    (
-        "answered and qualified: heard",
-        ended(S.QUALIFIED, qualification=QUALIFICATION, **ANSWERED_AT),
-        None,
-    ),
-    ("closed by the operator", ended(S.CLOSED, **ANSWERED_AT), None),
-    ("still talking", ended(S.ANSWERED, line_ended=False, ended_at=None, **ANSWERED_AT), None),
+    ("answered and ended", ended(S.ANSWERED, answered_at=T0), None),
+    ("qualified", ended(S.QUALIFIED, answered_at=T0, qualification=QUALIFICATION), None),
+    ("closed by the operator", ended(S.CLOSED, answered_at=T0), None),
     ("still queued", ended(S.QUEUED, line_ended=False, ended_at=None), None),
 ]
 
@@ -74,7 +48,40 @@ REASONS = [
     ("call", "expected"), [p[1:] for p in REASONS], ids=[p[0] for p in REASONS]
 )
 def test_reason_for(call: Call, expected: cb.Reason | None) -> None:
-    assert cb.reason_for(call, RULES) is expected
+    assert cb.reason_for(call) is expected
+
+
+TALKING = ended(S.ANSWERED, line_ended=False, ended_at=None, answered_at=T0, seat="Seat 03")
+
+
+def complete(**over: Any) -> ev.CallEvent:
+    fields: dict[str, Any] = {"call_id": "c1", "reason": "caller", "talk_seconds": 3}
+    return make(ev.ConversationEnded, **(fields | over))
+
+
+SILENT = [
+    ("the caller hung up after 3 s", TALKING, complete(), True),
+    ("exactly the threshold", TALKING, complete(talk_seconds=5), True),
+    ("6 s: a conversation", TALKING, complete(talk_seconds=6), False),
+    ("the seat hung up (the operator's decision)", TALKING, complete(reason="agent"), False),
+    ("a transfer", TALKING, complete(reason="transfer"), False),
+    (
+        "qualified before",
+        replace(TALKING, state=S.QUALIFIED, qualification=QUALIFICATION),
+        complete(),
+        False,
+    ),
+    ("another seat's stale report", TALKING, complete(seat="Seat 09"), False),
+    ("an orphan AgentComplete", TALKING, complete(orphan=True), False),
+    ("not a conversation's end", TALKING, make(ev.LineEnded, call_id="c1"), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "event", "expected"), [p[1:] for p in SILENT], ids=[p[0] for p in SILENT]
+)
+def test_silent(call: Call, event: ev.CallEvent, expected: bool) -> None:
+    assert cb.silent(call, event, RULES) is expected
 
 
 CALLABLE = [
@@ -131,19 +138,19 @@ def test_an_abandon_opens_exactly_one_task_whatever_follows() -> None:
     assert isinstance(ops[0][0], cb.CloseCallbacks) and ops[0][0].number == "+212612345678"
 
 
-def test_a_silent_call_opens_its_task_when_the_line_ends() -> None:
-    start = make(ev.CallAnswered, call_id="c1")
+def test_a_silent_call_opens_its_task_when_the_caller_hangs_up() -> None:
     ops = _run(
         [
             make(ev.CallEntered, call_id="c1"),
             make(ev.CallerQueued, call_id="c1"),
-            start,
-            make(ev.LineEnded, call_id="c1", at=start.at + timedelta(seconds=2)),
+            make(ev.CallAnswered, call_id="c1"),
+            complete(talk_seconds=2),
+            make(ev.LineEnded, call_id="c1"),
         ]
     )
     assert [type(op) for op in ops[3]] == [cb.OpenCallback]
     assert ops[3][0].task.reason is cb.Reason.SILENT  # type: ignore[union-attr]
-    assert ops[2] == []
+    assert ops[2] == [] and ops[4] == []
 
 
 def test_the_entry_decision_after_the_bridge_report_closes_nothing_twice() -> None:

@@ -91,3 +91,8 @@ class UnitNotAvailableError(DispatchError):
         super().__init__(f"field unit {unit} is not available (status: {status})")
         self.unit = unit
         self.status = status
+
+
+class CallbackRefusedError(CallcenterError):
+    """A call-back cannot be offered, started or recorded as asked (the task is not in a state
+    that allows it, not offered to this seat, or the number cannot be called)."""

@@ -8,9 +8,11 @@ from typing import Any, Protocol
 
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens
+from callcenter.callbacks.desk import CallbackDesk
 from callcenter.dispatch.board import TicketBoard
 from callcenter.live.hub import LiveHub
 from callcenter.pipeline.ports import DispatchDesk, EventSink, PbxControl, SeatBoard
+from callcenter.storage.callbacks import CallbackLedger
 from callcenter.storage.search import CallSearch
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.users import UserStore
@@ -53,9 +55,17 @@ class Services:
     # Bridge/pipeline counters for /metrics, e.g. ProcessorStats fields.
     counters: Callable[[], dict[str, int]] = field(default=dict)
     transfer_context: str = "transfer"  # dialplans/extensions.conf [transfer]
+    sla_answer_seconds: int = 15  # no call-back is offered while a caller waits longer
     search: CallSearch = field(init=False)
+    callbacks: CallbackDesk = field(init=False)  # call-back tasks offered to free seats
     board: TicketBoard = field(init=False)  # tickets as dispatchers see them; the units
 
     def __post_init__(self) -> None:
         self.search = CallSearch(self.store.engine)
         self.board = TicketBoard(self.store.engine)
+        self.callbacks = CallbackDesk(
+            CallbackLedger(self.store.engine),
+            self.events,
+            self.pbx,
+            sla_answer_seconds=self.sla_answer_seconds,
+        )

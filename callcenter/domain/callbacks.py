@@ -389,6 +389,7 @@ class Room:
 class Offer:
     task: CallbackTask | None
     why_none: str = ""  # "queue_beyond_sla", "nothing_to_call", "seat_busy"
+    fresh: bool = False  # offered to the seat just now (not before)
 
 
 def next_offer(tasks: Iterable[CallbackTask], seat: str, *, seat_free: bool, room: Room) -> Offer:

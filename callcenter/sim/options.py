@@ -26,6 +26,9 @@ class SimOptions:
     overflow_variable: str = "CALLCENTER_ROUTE"
     overflow_value: str = "overflow"
     manual_seats: frozenset[str] = field(default_factory=frozenset)
+    # how a called-back number answers the seat's Dial() (callbacks.py): its DIALSTATUS,
+    # BUSY, NOANSWER (after the dialplan's 60 s), CONGESTION; any other number answers
+    callback_answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

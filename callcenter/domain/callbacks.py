@@ -155,9 +155,17 @@ def silent(call: Call, event: CallEvent, rules: CallbackRules) -> bool:
     )
 
 
+# What Asterisk and the networks put in place of a number (``agi/numbers.py`` and
+# ``ami/callerid.py`` know the same words): the caller withheld it.
+WITHHELD_WORDS = frozenset(
+    {"", "<unknown>", "anonymous", "unknown", "restricted", "private", "withheld", "unavailable"}
+)
+
+
 def not_callable(caller_raw: str, caller_e164: str | None) -> NotCallable | None:
-    """Why a caller cannot be called back (``caller_raw`` as ``ami/callerid.clean`` left it)."""
-    if not caller_raw.strip():
+    """Why a caller cannot be called back: no number (withheld), or one that is no valid
+    phone number (no E.164 form)."""
+    if caller_raw.strip().strip('"').lower() in WITHHELD_WORDS:
         return NotCallable.WITHHELD
     if caller_e164 is None:
         return NotCallable.INVALID

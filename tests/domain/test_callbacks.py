@@ -88,6 +88,9 @@ CALLABLE = [
     ("0612345678", "+212612345678", None),
     ("", None, cb.NotCallable.WITHHELD),  # anonymous/unknown, cleaned by ami/callerid.py
     ("   ", None, cb.NotCallable.WITHHELD),
+    ("anonymous", None, cb.NotCallable.WITHHELD),  # the FastAGI's raw caller ID
+    ("<unknown>", None, cb.NotCallable.WITHHELD),
+    ("Restricted", None, cb.NotCallable.WITHHELD),
     ("12", None, cb.NotCallable.INVALID),
     ("abc", None, cb.NotCallable.INVALID),
 ]

@@ -1,9 +1,11 @@
 /** Arabic (right to left: the layout flips through logical CSS properties and dir="rtl"). */
+import { callbacksAr } from './callbacks.ar';
 import { supervisionAr } from './supervision.ar';
 import type { MessageKey } from './fr';
 
 export const ar: Record<MessageKey, string> = {
   ...supervisionAr,
+  ...callbacksAr,
   'app.operator': 'مركز المشغّل',
   'app.dispatch': 'لوحة التوجيه',
   'lang.label': 'اللغة',

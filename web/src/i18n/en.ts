@@ -1,9 +1,11 @@
 /** English. */
+import { callbacksEn } from './callbacks.en';
 import { supervisionEn } from './supervision.en';
 import type { MessageKey } from './fr';
 
 export const en: Record<MessageKey, string> = {
   ...supervisionEn,
+  ...callbacksEn,
   'app.operator': 'Operator seat',
   'app.dispatch': 'Dispatch console',
   'lang.label': 'Language',

@@ -1,7 +1,9 @@
 /** French: the room's default language, and the reference catalogue (every key is here). */
+import { callbacksFr } from './callbacks.fr';
 import { supervisionFr } from './supervision.fr';
 export const fr = {
   ...supervisionFr,
+  ...callbacksFr,
   'app.operator': 'Poste opérateur',
   'app.dispatch': 'Console de dispatch',
   'lang.label': 'Langue',

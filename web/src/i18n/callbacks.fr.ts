@@ -1,0 +1,23 @@
+/** French strings of the operator's call-back card (spread into fr.ts). */
+export const callbacksFr = {
+  'callback.title': 'Rappel',
+  'callback.offer': 'Rappeler le {number}',
+  'callback.waited': 'a attendu {minutes} min {seconds} s',
+  'callback.callsToday': '{count} appels depuis 24 h',
+  'callback.reason.abandoned': 'Raccroché avant réponse',
+  'callback.reason.silent': 'Appel silencieux',
+  'callback.reason.cut_off': 'Appel coupé',
+  'callback.call': 'Rappeler',
+  'callback.callKey': 'Alt+R',
+  'callback.decline': 'Laisser à un autre poste',
+  'callback.calling': 'Rappel du {number} en cours (essai {attempt})…',
+  'callback.heard': 'Ce que vous avez entendu',
+  'callback.result.reached': 'Appelant joint',
+  'callback.result.no_answer': 'Pas de réponse',
+  'callback.result.busy': 'Occupé',
+  'callback.result.invalid': 'Numéro invalide',
+  'callback.result.seat_busy': 'Votre téléphone était occupé',
+  'callback.result.seat_no_answer': "Votre téléphone n'a pas décroché",
+  'callback.result.failed': 'Échec du rappel',
+  'callback.last': 'Dernier rappel ({number}) : {result}',
+} as const;

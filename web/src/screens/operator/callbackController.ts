@@ -1,0 +1,87 @@
+/**
+ * The call-back card's effects: `GET /me/callback` when the store says the offer is stale (one
+ * request at a time, and every few seconds while nothing is offered: a seat frees itself at
+ * the end of its wrap-up without any event), and the operator's actions: call back, decline,
+ * say how it went. The live feed is the operator panel's (`OperatorController.liveListeners`).
+ */
+import type { Api } from '../../api/http';
+import type { CallbackOffer, OperatorResult } from '../../api/callbacks';
+import type { LiveEvent } from '../../api/types';
+import { callbackReducer, initialCallbacks, type CallbackAction, type CallbackState } from '../../store/callbacks';
+import { createStore, type Store } from '../../store/store';
+import type { OperatorController } from './controller';
+
+const POLL_MS = 5000;
+
+export class CallbackController {
+  readonly store: Store<CallbackState, CallbackAction> = createStore(callbackReducer, initialCallbacks);
+  private inflight = false;
+  private stopped = true;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    private readonly api: Api,
+    private readonly operator: OperatorController,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.cleanups.push(this.store.subscribe(() => this.sync()));
+    const listener = (event: LiveEvent) => this.onLive(event);
+    this.operator.liveListeners.add(listener);
+    this.cleanups.push(() => this.operator.liveListeners.delete(listener));
+    const timer = setInterval(() => {
+      if (this.store.get().task === null) this.store.dispatch({ type: 'reload' });
+    }, POLL_MS);
+    this.cleanups.push(() => clearInterval(timer));
+    this.sync();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+  }
+
+  private onLive(event: LiveEvent): void {
+    this.store.dispatch({ type: 'live', event, seat: this.operator.store.get().seat?.name ?? null });
+  }
+
+  private sync(): void {
+    if (!this.store.get().stale || this.inflight || this.stopped) return;
+    this.inflight = true;
+    this.store.dispatch({ type: 'fetching' });
+    this.api
+      .get<CallbackOffer>('/me/callback')
+      .then((offer) => this.store.dispatch({ type: 'offer', task: offer.task, whyNone: offer.why_none }))
+      .catch(() => {
+        // no seat known to the PBX yet (409), or the API is away: asked again at the next poll
+      })
+      .finally(() => {
+        this.inflight = false;
+        if (!this.stopped) this.sync();
+      });
+  }
+
+  private async act(path: string, body?: unknown): Promise<void> {
+    try {
+      await this.api.post(path, body);
+    } catch (error) {
+      this.onError(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.store.dispatch({ type: 'reload' });
+    }
+  }
+
+  callBack(callId: string): Promise<void> {
+    return this.act(`/me/callback/${encodeURIComponent(callId)}/call`);
+  }
+
+  decline(callId: string): Promise<void> {
+    return this.act(`/me/callback/${encodeURIComponent(callId)}/decline`);
+  }
+
+  result(callId: string, result: OperatorResult): Promise<void> {
+    return this.act(`/me/callback/${encodeURIComponent(callId)}/result`, { result });
+  }
+}

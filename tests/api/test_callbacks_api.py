@@ -135,3 +135,15 @@ async def test_declined_task_goes_to_the_next_free_seat(room: Room, base: str) -
             "/callbacks/c1/offer", headers=room.headers("sup"), json={"seat": "Seat 05"}
         )
         assert r.status_code == 409
+
+
+async def test_the_seat_picks_up_its_own_call_back_ringing(room: Room, base: str) -> None:
+    """The Originate rings the seat's phone first (no caller on it): the demo phone's answer
+    picks it up; a seat neither ringing nor with a call has nothing to answer."""
+    async with client(base) as http:
+        idle = await http.post("/me/call/answer", headers=room.headers("op3"))
+        assert idle.status_code == 409
+        room.board.set("Seat 03", state=SeatState.RINGING, call_id=None)
+        r = await http.post("/me/call/answer", headers=room.headers("op3"))
+        assert r.status_code == 200, r.text
+        assert room.pbx.actions == [("answer", ("PJSIP/seat03",))]

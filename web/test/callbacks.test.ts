@@ -11,6 +11,8 @@ import { translator, type Lang } from '../src/i18n/i18n';
 import { CallbackCard, dialledNumber } from '../src/screens/operator/CallbackCard';
 import { CallbackController } from '../src/screens/operator/callbackController';
 import type { OperatorController } from '../src/screens/operator/controller';
+import { initialOperator, operatorReducer } from '../src/store/operator';
+import { createStore } from '../src/store/store';
 import { callbackReducer, initialCallbacks, type CallbackAction, type CallbackState } from '../src/store/callbacks';
 
 const task = (extra: Partial<CallbackTask> = {}): CallbackTask => ({
@@ -60,7 +62,7 @@ describe('dialledNumber', () => {
 });
 
 function render(state: Partial<CallbackState>, lang: Lang = 'en'): string {
-  const controller = new CallbackController({} as Api, { liveListeners: new Set() } as unknown as OperatorController, () => {});
+  const controller = new CallbackController({} as Api, { liveListeners: new Set(), store: createStore(operatorReducer, initialOperator) } as unknown as OperatorController, () => {});
   controller.store.dispatch({ type: 'offer', task: state.task ?? null, whyNone: '' });
   if (state.last) {
     controller.store.dispatch({ type: 'offer', task: task({ status: 'calling' }), whyNone: '' });

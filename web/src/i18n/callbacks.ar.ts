@@ -11,6 +11,7 @@ export const callbacksAr: Record<keyof typeof callbacksFr, string> = {
   'callback.reason.cut_off': 'مكالمة منقطعة',
   'callback.call': 'معاودة الاتصال',
   'callback.callKey': 'Alt+R',
+  'callback.pickUp': 'ارفع السماعة (هاتفك يرن)',
   'callback.decline': 'اتركها لمركز آخر',
   'callback.calling': 'جارٍ الاتصال بالرقم {number} (المحاولة {attempt})…',
   'callback.heard': 'ما سمعته',

@@ -11,6 +11,7 @@ export const callbacksEn: Record<keyof typeof callbacksFr, string> = {
   'callback.reason.cut_off': 'Call cut off',
   'callback.call': 'Call back',
   'callback.callKey': 'Alt+R',
+  'callback.pickUp': 'Pick up (your phone is ringing)',
   'callback.decline': 'Leave it to another seat',
   'callback.calling': 'Calling {number} back (attempt {attempt})…',
   'callback.heard': 'What you heard',

@@ -9,6 +9,7 @@ export const callbacksFr = {
   'callback.reason.cut_off': 'Appel coupé',
   'callback.call': 'Rappeler',
   'callback.callKey': 'Alt+R',
+  'callback.pickUp': 'Décrocher (votre téléphone sonne)',
   'callback.decline': 'Laisser à un autre poste',
   'callback.calling': 'Rappel du {number} en cours (essai {attempt})…',
   'callback.heard': 'Ce que vous avez entendu',

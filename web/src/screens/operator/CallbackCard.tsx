@@ -29,6 +29,7 @@ const isolated = (text: string) => `\u2068${text}\u2069`;
 export function CallbackCard({ controller }: { controller: CallbackController }) {
   const { t } = useUi();
   const state = useStore(controller.store);
+  const seat = useStore(controller.operator.store).seat;
   const [busy, setBusy] = useState(false);
   const task = state.task;
   const offered = task !== null && task.status === 'offered';
@@ -87,6 +88,13 @@ export function CallbackCard({ controller }: { controller: CallbackController })
             ) : (
               <>
                 <Text data-testid="callback-calling">{t('callback.calling', { number: isolated(number), attempt: task.attempts })}</Text>
+                {seat?.state === 'ringing' && seat.call_id === null ? (
+                  <Group gap="sm">
+                    <Button color="ok" onClick={() => run(() => controller.pickUp())} disabled={busy} data-testid="callback-pickup">
+                      {t('callback.pickUp')}
+                    </Button>
+                  </Group>
+                ) : null}
                 <Text size="sm" id="callback-heard">
                   {t('callback.heard')}
                 </Text>

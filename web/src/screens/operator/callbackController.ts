@@ -21,7 +21,7 @@ export class CallbackController {
 
   constructor(
     private readonly api: Api,
-    private readonly operator: OperatorController,
+    readonly operator: OperatorController,
     private readonly onError: (message: string) => void,
   ) {}
 
@@ -70,6 +70,15 @@ export class CallbackController {
       this.onError(error instanceof Error ? error.message : String(error));
     } finally {
       this.store.dispatch({ type: 'reload' });
+    }
+  }
+
+  /** Picks up the seat's phone ringing for the call-back (the demo phone: through the API). */
+  async pickUp(): Promise<void> {
+    try {
+      await this.operator.phone?.answer();
+    } catch (error) {
+      this.onError(error instanceof Error ? error.message : String(error));
     }
   }
 

@@ -83,6 +83,7 @@ class Bridge:
         self._legs: dict[str, set[str]] = {}
         # Calls a seat's own phone placed (a call-back, an outside call): never line-19 callers
         self._outside: dict[str, set[str]] = {}
+        self._outside_seat: dict[str, tuple[str, str]] = {}  # its seat and the seat's channel
         self.callbacks = CallbackWatch(seats.name_for_channel)
         self._leg_call: dict[str, str] = {}
         self._pending: dict[str, _Pending] = {}
@@ -123,11 +124,16 @@ class Bridge:
         return self._channels.get(call_id)
 
     def seat_channel(self, interface: str) -> str | None:
-        """The live channel of the call a seat (named by its interface) is in, if any."""
+        """The live channel of the call a seat (named by its interface) is in, if any: a
+        caller's, else a call the seat's phone placed (a call-back)."""
         for seat in self.seats.seats():
             if seat.interface == interface and seat.call_id:
                 channels = self._channels.get(seat.call_id)
                 return channels.seat or None if channels else None
+        for name, channel in self._outside_seat.values():
+            placed = self.seats.seat(name)
+            if placed is not None and placed.interface == interface:
+                return channel
         return None
 
     def live_calls(self) -> set[str]:
@@ -205,6 +211,10 @@ class Bridge:
             and self.seats.name_for_channel(o.channel) is not None
         ):
             outside = self._outside[o.linkedid] = set()
+            self._outside_seat[o.linkedid] = (
+                self.seats.name_for_channel(o.channel) or "",
+                o.channel,
+            )
         if outside is not None:
             outside.add(o.uniqueid)
             return
@@ -226,6 +236,7 @@ class Bridge:
             outside.discard(c.uniqueid)
             if not outside:
                 del self._outside[c.linkedid]
+                self._outside_seat.pop(c.linkedid, None)
             return
         self._flush(c.linkedid)
         self.seats.leg_hung_up(c.uniqueid)

@@ -113,5 +113,14 @@ async def test_every_abandoned_caller_is_called_back(tmp_path: Path) -> None:
         assert (task["status"], task["attempts"], task["result"]) == ("reached", 1, "reached")
         # the call-back itself is no new line-19 call
         assert len((await http.get("/callbacks", headers=sup)).json()) == len(burst) + 1
+        # the operator ends the call-back from the panel (the seat's own call, no caller's)
+        hung = await http.post("/me/call/hangup", headers=op)
+        assert hung.status_code == 200, hung.text
+
+        async def seat_free() -> bool:
+            seat = (await http.get("/seats/me", headers=op)).json()
+            return bool(seat["state"] == "available" and seat["call_id"] is None)
+
+        await eventually(seat_free, 10)
         verdict = await r.store.verify(burst[0].id)
         assert verdict is not None and verdict.intact, verdict

@@ -138,6 +138,11 @@ async def answer(svc: Svc, who: Who) -> Accepted:
 
 @router.post("/hangup", responses=NO_CALL)
 async def hangup(svc: Svc, who: Who) -> Accepted:
+    """Hang up the seat's call: a caller's, or the seat's own call-back."""
+    seat = own_seat(svc, who)
+    if seat.call_id is None and seat.state in (SeatState.RINGING, SeatState.IN_CALL):
+        await svc.pbx.hangup(seat.interface)
+        return Accepted(detail=f"hangup the call-back on {seat.name}")
     seat, call_id = current(svc, who)
     await svc.pbx.hangup(seat.interface)
     return Accepted(detail=f"hangup {call_id} on {seat.name}")

@@ -12,6 +12,7 @@ export const callbacksAr: Record<keyof typeof callbacksFr, string> = {
   'callback.call': 'معاودة الاتصال',
   'callback.callKey': 'Alt+R',
   'callback.pickUp': 'ارفع السماعة (هاتفك يرن)',
+  'callback.hangUp': 'إنهاء معاودة الاتصال',
   'callback.decline': 'اتركها لمركز آخر',
   'callback.calling': 'جارٍ الاتصال بالرقم {number} (المحاولة {attempt})…',
   'callback.heard': 'ما سمعته',

@@ -12,6 +12,7 @@ export const callbacksEn: Record<keyof typeof callbacksFr, string> = {
   'callback.call': 'Call back',
   'callback.callKey': 'Alt+R',
   'callback.pickUp': 'Pick up (your phone is ringing)',
+  'callback.hangUp': 'Hang up the call-back',
   'callback.decline': 'Leave it to another seat',
   'callback.calling': 'Calling {number} back (attempt {attempt})…',
   'callback.heard': 'What you heard',

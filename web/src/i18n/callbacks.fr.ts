@@ -10,6 +10,7 @@ export const callbacksFr = {
   'callback.call': 'Rappeler',
   'callback.callKey': 'Alt+R',
   'callback.pickUp': 'Décrocher (votre téléphone sonne)',
+  'callback.hangUp': 'Raccrocher le rappel',
   'callback.decline': 'Laisser à un autre poste',
   'callback.calling': 'Rappel du {number} en cours (essai {attempt})…',
   'callback.heard': 'Ce que vous avez entendu',

@@ -52,7 +52,9 @@ export function CallbackCard({ controller }: { controller: CallbackController })
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  if (task === null && state.last === null) return null;
+  // the seat talks on a call it placed itself (the call-back): it may hang up from here
+  const talking = seat?.state === 'in_call' && seat.call_id === null;
+  if (task === null && state.last === null && !talking) return null;
   const number = task ? dialledNumber(task) : '';
   const waited = task?.waited_seconds ?? 0;
   return (
@@ -108,6 +110,13 @@ export function CallbackCard({ controller }: { controller: CallbackController })
               </>
             )}
           </>
+        ) : null}
+        {talking ? (
+          <Group gap="sm">
+            <Button color="danger" variant="outline" onClick={() => run(() => controller.hangUp())} disabled={busy} data-testid="callback-hangup">
+              {t('callback.hangUp')}
+            </Button>
+          </Group>
         ) : null}
         {state.last !== null ? (
           <Alert color={state.last.result === 'reached' ? 'ok' : 'amber'} data-testid="callback-last" data-result={state.last.result}>

@@ -82,6 +82,15 @@ export class CallbackController {
     }
   }
 
+  /** Ends the call-back conversation (the seat's own call). */
+  async hangUp(): Promise<void> {
+    try {
+      await this.operator.phone?.hangup();
+    } catch (error) {
+      this.onError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
   callBack(callId: string): Promise<void> {
     return this.act(`/me/callback/${encodeURIComponent(callId)}/call`);
   }

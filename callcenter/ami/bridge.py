@@ -153,6 +153,10 @@ class Bridge:
             self._opened(fact)
         elif isinstance(fact, f.OriginateAnswered | f.DialEnded):
             self._seen(fact.stamp)
+            if isinstance(fact, f.OriginateAnswered) and fact.success and fact.reason == "4":
+                name = self.seats.name_for_channel(fact.channel)
+                if name is not None:  # the seat picked up the call it placed
+                    self.seats.own_call_answered(name, fact.uniqueid)
             watch = self.callbacks
             ended = (
                 watch.answered(fact)

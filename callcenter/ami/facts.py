@@ -161,6 +161,7 @@ class OriginateAnswered:
     success: bool
     reason: str
     channel: str
+    uniqueid: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -113,6 +113,9 @@ async def test_every_abandoned_caller_is_called_back(tmp_path: Path) -> None:
         assert (task["status"], task["attempts"], task["result"]) == ("reached", 1, "reached")
         # the call-back itself is no new line-19 call
         assert len((await http.get("/callbacks", headers=sup)).json()) == len(burst) + 1
+        # the seat talks to the caller it called back: in a call, no caller's call on it
+        talking = (await http.get("/seats/me", headers=op)).json()
+        assert (talking["state"], talking["call_id"]) == ("in_call", None)
         # the operator ends the call-back from the panel (the seat's own call, no caller's)
         hung = await http.post("/me/call/hangup", headers=op)
         assert hung.status_code == 200, hung.text

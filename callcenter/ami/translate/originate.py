@@ -26,6 +26,7 @@ def _originate_response(t: Stamper, h: dict[str, str], now: datetime) -> list[f.
             success=h.get("Response", "") == "Success",
             reason=h.get("Reason", "").strip(),
             channel=h.get("Channel", ""),
+            uniqueid=h.get("Uniqueid", ""),
         )
     ]
 

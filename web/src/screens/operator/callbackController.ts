@@ -12,6 +12,9 @@ import { createStore, type Store } from '../../store/store';
 import type { OperatorController } from './controller';
 
 const POLL_MS = 5000;
+// The seat's own call (the call-back ringing it, then the conversation) sends no call event
+// to the panel: while it lasts the seat is re-read this often.
+const SEAT_MS = 2000;
 
 export class CallbackController {
   readonly store: Store<CallbackState, CallbackAction> = createStore(callbackReducer, initialCallbacks);
@@ -35,6 +38,12 @@ export class CallbackController {
       if (this.store.get().task === null) this.store.dispatch({ type: 'reload' });
     }, POLL_MS);
     this.cleanups.push(() => clearInterval(timer));
+    const seatTimer = setInterval(() => {
+      const seat = this.operator.store.get().seat;
+      const own = seat !== null && seat.call_id === null && (seat.state === 'ringing' || seat.state === 'in_call');
+      if (own || this.store.get().task?.status === 'calling') this.rereadSeat();
+    }, SEAT_MS);
+    this.cleanups.push(() => clearInterval(seatTimer));
     this.sync();
   }
 
@@ -44,7 +53,14 @@ export class CallbackController {
   }
 
   private onLive(event: LiveEvent): void {
-    this.store.dispatch({ type: 'live', event, seat: this.operator.store.get().seat?.name ?? null });
+    const seat = this.operator.store.get().seat?.name ?? null;
+    this.store.dispatch({ type: 'live', event, seat });
+    if (event.topic === 'callback' && event.seat !== null && event.seat === seat) this.rereadSeat();
+  }
+
+  /** The operator panel reads the seat again (its effect does it once at a time). */
+  private rereadSeat(): void {
+    this.operator.store.dispatch({ type: 'reload' });
   }
 
   private sync(): void {
@@ -70,6 +86,7 @@ export class CallbackController {
       this.onError(error instanceof Error ? error.message : String(error));
     } finally {
       this.store.dispatch({ type: 'reload' });
+      this.rereadSeat();
     }
   }
 
@@ -79,6 +96,8 @@ export class CallbackController {
       await this.operator.phone?.answer();
     } catch (error) {
       this.onError(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.rereadSeat();
     }
   }
 
@@ -88,6 +107,8 @@ export class CallbackController {
       await this.operator.phone?.hangup();
     } catch (error) {
       this.onError(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.rereadSeat();
     }
   }
 

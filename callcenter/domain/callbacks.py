@@ -183,9 +183,19 @@ def task_for(call: Call, reason: Reason, at: datetime) -> CallbackTask:
         status=Status.NOT_CALLABLE if withheld else Status.OPEN,
         not_callable=withheld,
         created_at=call.ended_at or at,
-        waited_seconds=call.wait_seconds,
+        waited_seconds=_waited(call, at),
         updated_at=at,
     )
+
+
+def _waited(call: Call, at: datetime) -> int | None:
+    """The caller's wait on the call: as ``outcomes`` counts it once the line ended; at the
+    abandon itself (QueueCallerAbandon comes before the Hangup) from entry to now."""
+    if call.wait_seconds is not None:
+        return call.wait_seconds
+    if call.rang_at is None or call.answered_at is not None:
+        return None
+    return max(0, round((at - call.rang_at).total_seconds()))
 
 
 # --- what the pipeline hands the store -----------------------------------------------------

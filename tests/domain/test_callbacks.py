@@ -135,6 +135,8 @@ def test_an_abandon_opens_exactly_one_task_whatever_follows() -> None:
     opened = [op for step in ops for op in step if isinstance(op, cb.OpenCallback)]
     assert len(opened) == 1
     assert opened[0].task.reason is cb.Reason.ABANDONED
+    # opened at the abandon (before the hang-up): the wait runs from entry to the abandon
+    assert opened[0].task.waited_seconds == 2
     assert opened[0].task.number == "+212612345678"
     assert opened[0].step.kind == "callback_task" and opened[0].step.call_id == "c1"
     # the caller's entry asked to close the number's earlier tasks (a repeat call)

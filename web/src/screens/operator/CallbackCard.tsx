@@ -74,8 +74,7 @@ export function CallbackCard({ controller }: { controller: CallbackController })
               </Badge>
             </Group>
             <Text size="sm" data-testid="callback-facts">
-              {t('callback.waited', { minutes: Math.floor(waited / 60), seconds: waited % 60 })}
-              {' · '}
+              {task.waited_seconds !== null ? `${t('callback.waited', { minutes: Math.floor(waited / 60), seconds: waited % 60 })} · ` : ''}
               {t('callback.callsToday', { count: task.repeat_count + 1 })}
             </Text>
             {offered ? (

@@ -90,6 +90,9 @@ describe('CallbackCard', () => {
     expect(html).toContain('aria-keyshortcuts="Alt+R"');
     expect(html).toContain('data-testid="callback-call"');
   });
+  it('a first call waited seconds', () => {
+    expect(text(render({ task: task({ waited_seconds: 4, repeat_count: 0 }) }))).toContain('waited 4 s · first call in 24 h');
+  });
   it('while calling, asks what was heard', () => {
     const html = text(render({ task: task({ status: 'calling', attempts: 2 }) }));
     expect(html).toContain('Calling 06 12 34 56 78 back (attempt 2)');

@@ -6,6 +6,8 @@ export const callbacksAr: Record<keyof typeof callbacksFr, string> = {
   'callback.offer': 'معاودة الاتصال بالرقم {number}',
   'callback.waited': 'انتظر {minutes} د {seconds} ث',
   'callback.callsToday': '{count} مكالمات خلال 24 ساعة',
+  'callback.waitedSeconds': 'انتظر {seconds} ث',
+  'callback.callOnce': 'أول مكالمة خلال 24 ساعة',
   'callback.reason.abandoned': 'أغلق الخط قبل الرد',
   'callback.reason.silent': 'مكالمة صامتة',
   'callback.reason.cut_off': 'مكالمة منقطعة',

@@ -6,6 +6,8 @@ export const callbacksEn: Record<keyof typeof callbacksFr, string> = {
   'callback.offer': 'Call back {number}',
   'callback.waited': 'waited {minutes} min {seconds} s',
   'callback.callsToday': '{count} calls in 24 h',
+  'callback.waitedSeconds': 'waited {seconds} s',
+  'callback.callOnce': 'first call in 24 h',
   'callback.reason.abandoned': 'Hung up before an answer',
   'callback.reason.silent': 'Silent call',
   'callback.reason.cut_off': 'Call cut off',

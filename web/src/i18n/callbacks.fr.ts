@@ -4,6 +4,8 @@ export const callbacksFr = {
   'callback.offer': 'Rappeler le {number}',
   'callback.waited': 'a attendu {minutes} min {seconds} s',
   'callback.callsToday': '{count} appels depuis 24 h',
+  'callback.waitedSeconds': 'a attendu {seconds} s',
+  'callback.callOnce': 'premier appel depuis 24 h',
   'callback.reason.abandoned': 'Raccroché avant réponse',
   'callback.reason.silent': 'Appel silencieux',
   'callback.reason.cut_off': 'Appel coupé',

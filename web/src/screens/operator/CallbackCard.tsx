@@ -9,7 +9,7 @@ import { useEffect, useState } from 'react';
 import { OPERATOR_RESULTS, type CallbackTask } from '../../api/callbacks';
 import { useUi } from '../../app/context';
 import { formatNumber } from '../../format/phone';
-import { labelOf } from '../../i18n/i18n';
+import { labelOf, type Translate } from '../../i18n/i18n';
 import { useStore } from '../../store/store';
 import type { CallbackController } from './callbackController';
 
@@ -21,6 +21,11 @@ export function dialledNumber(task: Pick<CallbackTask, 'number' | 'caller_raw'>)
     return `${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4, 6)} ${d.slice(6, 8)} ${d.slice(8, 10)}`;
   }
   return formatNumber(n, task.caller_raw) ?? task.caller_raw;
+}
+
+function waitedText(t: Translate, seconds: number): string {
+  if (seconds < 60) return t('callback.waitedSeconds', { seconds });
+  return t('callback.waited', { minutes: Math.floor(seconds / 60), seconds: seconds % 60 });
 }
 
 /** A number kept left to right inside an Arabic sentence (Unicode first-strong isolate). */
@@ -74,8 +79,8 @@ export function CallbackCard({ controller }: { controller: CallbackController })
               </Badge>
             </Group>
             <Text size="sm" data-testid="callback-facts">
-              {task.waited_seconds !== null ? `${t('callback.waited', { minutes: Math.floor(waited / 60), seconds: waited % 60 })} · ` : ''}
-              {t('callback.callsToday', { count: task.repeat_count + 1 })}
+              {task.waited_seconds !== null ? `${waitedText(t, waited)} · ` : ''}
+              {task.repeat_count > 0 ? t('callback.callsToday', { count: task.repeat_count + 1 }) : t('callback.callOnce')}
             </Text>
             {offered ? (
               <Group gap="sm">

@@ -76,7 +76,7 @@ function render(state: Partial<CallbackState>, lang: Lang = 'en'): string {
   return html.replace(/<style[\s\S]*?<\/style>/g, ''); // Mantine's own CSS variables
 }
 
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ');
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/[\u2066\u2069]/g, '').replace(/\s+/g, ' ');
 
 describe('CallbackCard', () => {
   it('shows nothing without a call-back', () => {
@@ -97,6 +97,9 @@ describe('CallbackCard', () => {
     const html = text(render({ task: task({ status: 'calling', attempts: 2 }) }));
     expect(html).toContain('Calling 06 12 34 56 78 back (attempt 2)');
     for (const label of ['Caller reached', 'No answer', 'Busy', 'Invalid number']) expect(html).toContain(label);
+  });
+  it('keeps the number left to right in Arabic', () => {
+    expect(render({ task: task() }, 'ar')).toContain('\u206606 12 34 56 78\u2069');
   });
   it('shows the last result, in Arabic too', () => {
     const last = { callId: 'c1', number: '+212612345678', result: 'no_answer' };

@@ -28,8 +28,9 @@ function waitedText(t: Translate, seconds: number): string {
   return t('callback.waited', { minutes: Math.floor(seconds / 60), seconds: seconds % 60 });
 }
 
-/** A number kept left to right inside an Arabic sentence (Unicode first-strong isolate). */
-const isolated = (text: string) => `\u2068${text}\u2069`;
+/** A number kept left to right inside an Arabic sentence (Unicode left-to-right isolate:
+ * digits and spaces alone have no direction of their own, a first-strong isolate would not do). */
+const isolated = (text: string) => `\u2066${text}\u2069`;
 
 export function CallbackCard({ controller }: { controller: CallbackController }) {
   const { t } = useUi();

@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from callcenter.ami import facts as f
+from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
 from callcenter.domain.events import CallbackEnded
 
@@ -32,12 +33,14 @@ class CallbackWatch:
         self._dialling: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
 
     def answered(self, fact: f.OriginateAnswered) -> CallbackEnded | None:
-        found = cb.parse_action_id(fact.action_id)
+        found = callback_pbx.parse_action_id(fact.action_id)
         if found is None:
             return None  # not a call-back of ours
         call_id, attempt = found
         seat = self.seat_for_channel(fact.channel) or fact.channel
-        result = cb.originate_result("Success" if fact.success else "Failure", fact.reason)
+        result = callback_pbx.originate_result(
+            "Success" if fact.success else "Failure", fact.reason
+        )
         if result is None:
             self._dialling[fact.channel] = (call_id, attempt, seat)
             while len(self._dialling) > KEEP:
@@ -46,7 +49,7 @@ class CallbackWatch:
         return self._ended(fact.stamp, call_id, attempt, seat, result, f"reason {fact.reason}")
 
     def dial_ended(self, fact: f.DialEnded) -> CallbackEnded | None:
-        result = cb.dial_result(fact.dial_status)
+        result = callback_pbx.dial_result(fact.dial_status)
         if result is None or fact.channel not in self._dialling:
             return None  # a queue's seat ring, or not an end
         call_id, attempt, seat = self._dialling.pop(fact.channel)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
 from callcenter.domain.events import CallbackEnded, CallbackStarted
 from callcenter.domain.seats import Seat, SeatState
@@ -111,7 +112,7 @@ class CallbackDesk:
         )
         try:
             await self.pbx.originate_callback(
-                seat.interface, task.number, action_id=cb.action_id(call_id, attempt)
+                seat.interface, task.number, action_id=callback_pbx.action_id(call_id, attempt)
             )
         except Exception as exc:
             await self._ended(call_id, seat.name, attempt, cb.Result.FAILED, "pbx", str(exc)[:80])

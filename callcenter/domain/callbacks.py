@@ -15,19 +15,17 @@ Pure (no I/O), like the lifecycle it sits beside. It decides:
 - **which task a free seat is offered** (``next_offer``): none while a caller has waited in the
   queue beyond the answer target; otherwise the most urgent (the most calls from that number,
   then cut off before silent before abandoned), the oldest first among equals;
-- **what a call-back attempt's end means** (``originate_result``, ``dial_result``, ``after``):
-  Asterisk's ``OriginateResponse`` speaks of the *seat's* leg (Reason 4: the seat picked up; 5
-  busy, 3 rang out, 8 congestion, 0/1 failed), the number's own answer is the seat channel's
-  ``Dial`` (``DialEnd`` ``DialStatus``: ANSWER, BUSY, NOANSWER, CONGESTION/CHANUNAVAIL); the
-  operator may also say what they heard. Reached closes the task; busy/no answer reopen it
-  until ``max_attempts``; an invalid number closes it;
+- **what a call-back attempt's end does to the task** (``after``; what Asterisk's answers
+  mean is ``domain/callback_pbx.py``): reached closes the task; busy/no answer reopen it until
+  ``max_attempts``; an invalid number closes it; the seat's own failure (busy, rang out) is no
+  attempt;
 - **a caller who calls in again** before the call-back closes every open task of that number
   (``CloseCallbacks``, one step on both calls' timelines, ``closed_steps``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -243,7 +241,7 @@ def on_transition(
     """What the call's transition means for call-backs (the pipeline applies it with the
     call's own save, in the same transaction)."""
     ops: list[CallbackOp] = []
-    if isinstance(event, CallEntered) and after.caller_e164 and not before_number(before):
+    if isinstance(event, CallEntered) and after.caller_e164 and not _number(before):
         # the first time the call's number is known: the caller called in again
         ops.append(
             CloseCallbacks(
@@ -284,7 +282,7 @@ def on_transition(
     return ops
 
 
-def before_number(call: Call | None) -> str | None:
+def _number(call: Call | None) -> str | None:
     return call.caller_e164 if call is not None else None
 
 
@@ -426,66 +424,3 @@ def next_offer(tasks: Iterable[CallbackTask], seat: str, *, seat_free: bool, roo
     if not open_:
         return Offer(task=None, why_none="nothing_to_call")
     return Offer(task=open_[0])
-
-
-# --- what Asterisk says -------------------------------------------------------------------
-
-# OriginateResponse Reason: the last control frame of the *originated* channel (the seat's
-# phone), Asterisk's ``enum ast_control_frame_type``: 4 AST_CONTROL_ANSWER, 5 BUSY, 3 RINGING
-# (it rang out), 8 CONGESTION, 1 HANGUP, 0 the channel could not be created.
-SEAT_REASONS = {
-    "5": Result.SEAT_BUSY,
-    "3": Result.SEAT_NO_ANSWER,
-    "8": Result.FAILED,
-    "1": Result.FAILED,
-    "0": Result.FAILED,
-}
-# DialEnd DialStatus of the seat channel's Dial() to the number (dialplan [callbacks]).
-DIAL_STATUSES = {
-    "ANSWER": Result.REACHED,
-    "BUSY": Result.BUSY,
-    "NOANSWER": Result.NO_ANSWER,
-    "CONGESTION": Result.INVALID,
-    "CHANUNAVAIL": Result.INVALID,
-    "INVALIDARGS": Result.INVALID,
-    "CANCEL": Result.NO_ANSWER,  # the seat hung up before the number answered
-}
-
-
-def originate_result(response: str, reason: str) -> Result | None:
-    """The attempt's end told by ``OriginateResponse`` (None: the seat picked up, Reason 4, and
-    the number is being dialled: ``DialEnd`` tells the rest)."""
-    if response == "Success" and reason == "4":
-        return None
-    return SEAT_REASONS.get(reason, Result.FAILED)
-
-
-def dial_result(dial_status: str) -> Result | None:
-    """The number's answer from the seat channel's ``DialEnd`` (None: not an end we know)."""
-    return DIAL_STATUSES.get(dial_status.strip().upper())
-
-
-# --- the action id that ties Asterisk's answer to the task ---------------------------------
-
-ACTION_PREFIX = "callback/"
-
-
-def action_id(call_id: str, attempt: int) -> str:
-    return f"{ACTION_PREFIX}{call_id}/{attempt}"
-
-
-def parse_action_id(value: str) -> tuple[str, int] | None:
-    if not value.startswith(ACTION_PREFIX):
-        return None
-    call_id, _, attempt = value[len(ACTION_PREFIX) :].rpartition("/")
-    if not call_id or not attempt.isdigit():
-        return None
-    return call_id, int(attempt)
-
-
-def history(tasks: Sequence[CallbackTask]) -> dict[str, int]:
-    """How many tasks each status has (the supervisors' summary)."""
-    counts: dict[str, int] = {s.value: 0 for s in Status}
-    for t in tasks:
-        counts[t.status.value] += 1
-    return counts

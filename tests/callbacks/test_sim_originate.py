@@ -11,7 +11,7 @@ from callcenter.ami.bridge import Bridge
 from callcenter.ami.frames import FrameParser
 from callcenter.ami.seat_board import LiveSeatBoard
 from callcenter.ami.translate import is_noise
-from callcenter.domain import callbacks as cb
+from callcenter.domain import callback_pbx
 from callcenter.domain.events import CallbackEnded, CallEntered, LineEnded
 from callcenter.sim import ami_actions
 from callcenter.sim.clock import VirtualDriver
@@ -65,11 +65,11 @@ async def test_each_answer_of_asterisk_becomes_the_attempts_result() -> None:
         "PJSIP/seat04": ("0612000004", "c-congestion"),
     }
     for seat, (number, call_id) in calls.items():
-        reply = originate(sim, seat, number, cb.action_id(call_id, 1))
+        reply = originate(sim, seat, number, callback_pbx.action_id(call_id, 1))
         assert b"Response: Success" in reply  # "Originate successfully queued"
     await VirtualDriver(sim).run_for(5)
     # the seat on the phone already: Asterisk refuses the seat's leg (busy)
-    originate(sim, "PJSIP/seat01", "0612000009", cb.action_id("c-seat-busy", 2))
+    originate(sim, "PJSIP/seat01", "0612000009", callback_pbx.action_id("c-seat-busy", 2))
     await VirtualDriver(sim).run_for(90)
 
     items: list[object] = []

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
 from callcenter.domain import events as ev
 from callcenter.domain.call import Call, CallState
@@ -275,7 +276,7 @@ ORIGINATE = [
 
 @pytest.mark.parametrize(("response", "reason", "expected"), ORIGINATE)
 def test_originate_response(response: str, reason: str, expected: cb.Result | None) -> None:
-    assert cb.originate_result(response, reason) is expected
+    assert callback_pbx.originate_result(response, reason) is expected
 
 
 DIAL = [
@@ -292,7 +293,7 @@ DIAL = [
 
 @pytest.mark.parametrize(("status", "expected"), DIAL)
 def test_dial_end(status: str, expected: cb.Result | None) -> None:
-    assert cb.dial_result(status) is expected
+    assert callback_pbx.dial_result(status) is expected
 
 
 ROOM_OK = cb.Room(longest_wait_seconds=10, sla_answer_seconds=15)
@@ -336,11 +337,11 @@ def test_a_seat_keeps_its_own_offer_and_others_are_not_offered_it() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (cb.action_id("1795319001.4", 2), ("1795319001.4", 2)),
+        (callback_pbx.action_id("1795319001.4", 2), ("1795319001.4", 2)),
         ("callback/x/y", None),
         ("action/abc/1/2", None),
         ("callback//1", None),
     ],
 )
 def test_action_id(value: str, expected: tuple[str, int] | None) -> None:
-    assert cb.parse_action_id(value) == expected
+    assert callback_pbx.parse_action_id(value) == expected

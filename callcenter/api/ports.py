@@ -68,4 +68,5 @@ class Services:
             self.events,
             self.pbx,
             sla_answer_seconds=self.sla_answer_seconds,
+            seats=self.seats,
         )

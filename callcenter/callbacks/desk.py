@@ -21,7 +21,7 @@ from callcenter.domain import callbacks as cb
 from callcenter.domain.events import CallbackEnded, CallbackStarted
 from callcenter.domain.seats import Seat, SeatState
 from callcenter.errors import CallbackRefusedError
-from callcenter.pipeline.ports import EventSink, PbxControl
+from callcenter.pipeline.ports import EventSink, PbxControl, SeatBoard
 from callcenter.storage.callbacks import CallbackLedger
 
 OPERATOR_RESULTS = frozenset(
@@ -41,12 +41,14 @@ class CallbackDesk:
         pbx: PbxControl,
         *,
         sla_answer_seconds: int,
+        seats: SeatBoard | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.ledger = ledger
         self.events = events
         self.pbx = pbx
         self.sla_answer_seconds = sla_answer_seconds
+        self.seats = seats
         self.now = now
 
     async def offer_for(self, seat: Seat) -> cb.Offer:
@@ -55,10 +57,18 @@ class CallbackDesk:
         now = self.now()
         tasks = await self.ledger.live()
         free = seat_free(seat)
-        if not free:
-            for t in tasks:
-                if t.seat == seat.name and t.status is cb.Status.OFFERED:
-                    await self.ledger.release(t.call_id, seat.name, now)
+        # an offer held by a seat that is no longer free (this one, or another whose panel is
+        # closed) goes back to the pool
+        stale = [
+            t
+            for t in tasks
+            if t.status is cb.Status.OFFERED
+            and t.seat is not None
+            and not (free if t.seat == seat.name else self._free(t.seat))
+        ]
+        for t in stale:
+            await self.ledger.release(t.call_id, t.seat or "", now)
+        if stale:
             tasks = await self.ledger.live()
         room = cb.Room(
             longest_wait_seconds=await self.ledger.longest_wait_seconds(now),
@@ -72,6 +82,10 @@ class CallbackDesk:
                 return cb.Offer(task=cb.offered(offer.task, seat.name, now), fresh=True)
             tasks = await self.ledger.live()
         return cb.Offer(task=None, why_none="nothing_to_call")
+
+    def _free(self, name: str) -> bool:
+        seat = self.seats.seat(name) if self.seats is not None else None
+        return seat is None or seat_free(seat)  # a seat the board does not know: left alone
 
     async def offer_to(self, call_id: str, seat: Seat) -> cb.CallbackTask:
         """A supervisor offers a task to a seat (it must be open, the seat free)."""
@@ -98,6 +112,8 @@ class CallbackDesk:
             raise CallbackRefusedError(f"call-back of {call_id}: the number cannot be called")
         attempt = task.attempts + 1
         now = self.now()
+        if not await self.ledger.take(call_id, seat.name, now):
+            raise CallbackRefusedError(f"call-back of {call_id} is already being called")
         await self.events.submit(
             CallbackStarted(
                 call_id=call_id,

@@ -167,6 +167,21 @@ class CallbackLedger:
             )
         return bool(result.rowcount)
 
+    async def take(self, call_id: str, seat: str, at: datetime) -> bool:
+        """The seat it is offered to starts calling back (offered -> calling, once: a second
+        start, from a double click or another process, finds it taken and sends nothing)."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(TASKS)
+                .where(
+                    TASKS.c.call_id == call_id,
+                    TASKS.c.seat == seat,
+                    TASKS.c.status == cb.Status.OFFERED.value,
+                )
+                .values(status=cb.Status.CALLING.value, updated_at=at)
+            )
+        return bool(result.rowcount)
+
     async def release(self, call_id: str, seat: str, at: datetime) -> bool:
         """The seat gives an offered task back (declined, or no longer free)."""
         async with self.engine.begin() as conn:

@@ -147,3 +147,19 @@ async def test_the_seat_picks_up_its_own_call_back_ringing(room: Room, base: str
         r = await http.post("/me/call/answer", headers=room.headers("op3"))
         assert r.status_code == 200, r.text
         assert room.pbx.actions == [("answer", ("PJSIP/seat03",))]
+
+
+async def test_one_originate_per_start_and_stale_offers_go_back(room: Room, base: str) -> None:
+    await abandon(room, "c1", "+212612000001", timedelta(minutes=2))
+    async with client(base) as http:
+        op3, op4 = room.headers("op3"), room.headers("op4")
+        assert (await http.get("/me/callback", headers=op3)).json()["task"]["call_id"] == "c1"
+        # Seat 03 takes a caller and its panel never asks again: Seat 04 gets the task
+        room.board.set("Seat 03", state=SeatState.IN_CALL, call_id="other")
+        theirs = (await http.get("/me/callback", headers=op4)).json()["task"]
+        assert (theirs["call_id"], theirs["seat"]) == ("c1", "Seat 04")
+        first = await http.post("/me/callback/c1/call", headers=op4)
+        second = await http.post("/me/callback/c1/call", headers=op4)  # a double click
+        assert first.status_code == 200, first.text
+        assert second.status_code == 409, second.text
+        assert [a for a, _args in room.pbx.actions] == ["originate_callback"]

@@ -13,6 +13,7 @@ import { CallbackController } from '../src/screens/operator/callbackController';
 import type { OperatorController } from '../src/screens/operator/controller';
 import { initialOperator, operatorReducer } from '../src/store/operator';
 import { createStore } from '../src/store/store';
+import { callbackBoard } from '../src/store/callbackBoard';
 import { callbackReducer, initialCallbacks, type CallbackAction, type CallbackState } from '../src/store/callbacks';
 
 const task = (extra: Partial<CallbackTask> = {}): CallbackTask => ({
@@ -105,5 +106,22 @@ describe('CallbackCard', () => {
     const last = { callId: 'c1', number: '+212612345678', result: 'no_answer' };
     expect(text(render({ last }))).toContain('Last call-back (06 12 34 56 78): No answer');
     expect(text(render({ last }, 'ar'))).toContain('لا رد');
+  });
+});
+
+describe('callbackBoard (the supervisor\'s view)', () => {
+  it('counts every state, lists the live ones in offer order and the latest not callable', () => {
+    const tasks = [
+      task({ call_id: 'old', status: 'open', seat: null, created_at: '2026-12-01T09:00:00Z' }),
+      task({ call_id: 'new', status: 'open', seat: null, created_at: '2026-12-01T09:30:00Z' }),
+      task({ call_id: 'cut', status: 'open', seat: null, reason: 'cut_off', created_at: '2026-12-01T09:40:00Z' }),
+      task({ call_id: 'rep', status: 'calling', repeat_count: 4, created_at: '2026-12-01T09:50:00Z' }),
+      task({ call_id: 'done', status: 'reached' }),
+      task({ call_id: 'anon', status: 'not_callable', number: null, not_callable: 'withheld' }),
+    ];
+    const board = callbackBoard(tasks);
+    expect(board.counts).toEqual({ open: 3, offered: 0, calling: 1, reached: 1, closed: 0, gave_up: 0, not_callable: 1 });
+    expect(board.live.map((t) => t.call_id)).toEqual(['rep', 'cut', 'old', 'new']);
+    expect(board.notCallable.map((t) => t.call_id)).toEqual(['anon']);
   });
 });

@@ -109,3 +109,8 @@ class CallNotAttachableError(DispatchError):
         self.call_id = call_id
         self.incident_id = incident_id
         self.why = why
+
+
+class CallbackRefusedError(CallcenterError):
+    """A call-back cannot be offered, started or recorded as asked (the task is not in a state
+    that allows it, not offered to this seat, or the number cannot be called)."""

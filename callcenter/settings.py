@@ -161,6 +161,19 @@ class RoomSettings(BaseModel):
         return name
 
 
+class CallbackSettings(BaseModel):
+    """Call-backs of callers the room did not hear out (``domain/callbacks.py``)."""
+
+    # an answered call the caller hung up within this many seconds, unqualified, is silent
+    silent_seconds: int = Field(default=5, ge=0)
+    # attempts that reached nobody (busy, no answer) before a task is given up
+    max_attempts: int = Field(default=3, ge=1)
+    # the dialplan's call-back context (dialplans/extensions.conf [callbacks])
+    context: str = "callbacks"
+    # how long the seat's phone rings for a call-back (Originate Timeout)
+    ring_seconds: int = Field(default=30, gt=0)
+
+
 class Threshold(BaseModel):
     """A wallboard tile's colours: amber from ``warn``, red from ``alarm``. When ``alarm`` is
     below ``warn`` lower is worse (e.g. % answered within 15 s)."""
@@ -275,6 +288,7 @@ class Settings(BaseSettings):
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     room: RoomSettings = Field(default_factory=RoomSettings)
+    callbacks: CallbackSettings = Field(default_factory=CallbackSettings)
     phone: PhoneSettings = Field(default_factory=PhoneSettings)
     wallboard: WallboardSettings = Field(default_factory=WallboardSettings)
     sim: SimSettings = Field(default_factory=SimSettings)

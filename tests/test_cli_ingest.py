@@ -18,7 +18,8 @@ async def test_ingest_twice_adds_nothing(database_url: str, tmp_path: Path) -> N
     first = callcenter("ingest", *files, database_url=database_url, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     counts = _counts(first.stdout)
-    assert counts["steps_stored"] == 12 and counts["rejected"] == 0
+    # 7 + 5 steps, and the abandoned caller's call-back task (domain/callbacks.py)
+    assert counts["steps_stored"] == 13 and counts["rejected"] == 0
 
     again = callcenter("ingest", *files, database_url=database_url, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
@@ -28,7 +29,8 @@ async def test_ingest_twice_adds_nothing(database_url: str, tmp_path: Path) -> N
     calls = {c["id"]: c for c in map(json.loads, out.stdout.splitlines())}
     assert calls["1795319647.0"]["outcome"] == "answered"
     assert calls["1795319001.4"]["abandon_original_position"] == 1
-    assert len(calls["1795319001.4"]["timeline"]) == 5
+    abandoned = [s["kind"] for s in calls["1795319001.4"]["timeline"]]
+    assert len(abandoned) == 6 and abandoned.count("callback_task") == 1
 
 
 def test_ingest_refuses_a_missing_file(tmp_path: Path) -> None:

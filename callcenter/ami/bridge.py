@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from callcenter.ami import facts as f
+from callcenter.ami.callback_watch import CallbackWatch
 from callcenter.ami.callerid import clean, to_e164
 from callcenter.ami.frames import Frame
 from callcenter.ami.seat_board import LiveSeatBoard
@@ -85,6 +86,10 @@ class Bridge:
         self.on_resynced = on_resynced
         self.stats = BridgeStats()
         self._legs: dict[str, set[str]] = {}
+        # Calls a seat's own phone placed (a call-back, an outside call): never line-19 callers
+        self._outside: dict[str, set[str]] = {}
+        self._outside_seat: dict[str, tuple[str, str]] = {}  # its seat and the seat's channel
+        self.callbacks = CallbackWatch(seats.name_for_channel)
         self._leg_call: dict[str, str] = {}
         self._pending: dict[str, _Pending] = {}
         self._gap_started: datetime | None = None
@@ -124,11 +129,16 @@ class Bridge:
         return self._channels.get(call_id)
 
     def seat_channel(self, interface: str) -> str | None:
-        """The live channel of the call a seat (named by its interface) is in, if any."""
+        """The live channel of the call a seat (named by its interface) is in, if any: a
+        caller's, else a call the seat's phone placed (a call-back)."""
         for seat in self.seats.seats():
             if seat.interface == interface and seat.call_id:
                 channels = self._channels.get(seat.call_id)
                 return channels.seat or None if channels else None
+        for name, channel in self._outside_seat.values():
+            placed = self.seats.seat(name)
+            if placed is not None and placed.interface == interface:
+                return channel
         return None
 
     def live_calls(self) -> set[str]:
@@ -146,6 +156,20 @@ class Bridge:
             self._send(fact)
         elif isinstance(fact, f.ChannelOpened):
             self._opened(fact)
+        elif isinstance(fact, f.OriginateAnswered | f.DialEnded):
+            self._seen(fact.stamp)
+            if isinstance(fact, f.OriginateAnswered) and fact.success and fact.reason == "4":
+                name = self.seats.name_for_channel(fact.channel)
+                if name is not None:  # the seat picked up the call it placed
+                    self.seats.own_call_answered(name, fact.uniqueid)
+            watch = self.callbacks
+            ended = (
+                watch.answered(fact)
+                if isinstance(fact, f.OriginateAnswered)
+                else watch.dial_ended(fact)
+            )
+            if ended is not None:
+                self._send(ended)
         elif isinstance(fact, f.CallerIdChanged):
             lid = self._leg_call.get(fact.uniqueid)
             pending = self._pending.get(lid) if lid else None
@@ -186,6 +210,23 @@ class Bridge:
 
     def _opened(self, o: f.ChannelOpened) -> None:
         self._seen(o.stamp)
+        outside = self._outside.get(o.linkedid)
+        # a call placed from a seat's phone (its first leg is the seat's channel): the room's
+        # call-back or an outside call, not a caller of line 19
+        if (
+            outside is None
+            and o.uniqueid == o.linkedid
+            and o.linkedid not in self._legs
+            and self.seats.name_for_channel(o.channel) is not None
+        ):
+            outside = self._outside[o.linkedid] = set()
+            self._outside_seat[o.linkedid] = (
+                self.seats.name_for_channel(o.channel) or "",
+                o.channel,
+            )
+        if outside is not None:
+            outside.add(o.uniqueid)
+            return
         legs = self._legs.get(o.linkedid)
         if legs is None:
             legs = self._legs[o.linkedid] = set()
@@ -198,6 +239,14 @@ class Bridge:
 
     def _closed(self, c: f.ChannelClosed) -> None:
         self._seen(c.stamp)
+        outside = self._outside.get(c.linkedid)
+        if outside is not None:
+            self.seats.leg_hung_up(c.uniqueid)
+            outside.discard(c.uniqueid)
+            if not outside:
+                del self._outside[c.linkedid]
+                self._outside_seat.pop(c.linkedid, None)
+            return
         self._flush(c.linkedid)
         self.seats.leg_hung_up(c.uniqueid)
         self._leg_call.pop(c.uniqueid, None)

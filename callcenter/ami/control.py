@@ -114,20 +114,26 @@ class AmiPbxControl:
             }
         )
 
-    async def originate_callback(self, seat_interface: str, number: str) -> None:
+    async def originate_callback(
+        self, seat_interface: str, number: str, action_id: str | None = None
+    ) -> None:
+        """Ring the seat's phone, then (once it picks up) dial ``number`` in the call-back
+        context. Async: Asterisk answers "Originate successfully queued" at once and reports
+        the seat's leg later in ``OriginateResponse`` carrying ``action_id``."""
         if not number or not all(c.isdigit() or c == "+" for c in number):
             raise PbxRejectedError("Originate", f"not a dialable number: {number!r}")
-        await self._do(
-            {
-                "Action": "Originate",
-                "Channel": seat_interface.removesuffix("/n"),
-                "Context": self.callback_context,
-                "Exten": number,
-                "Priority": "1",
-                "Timeout": str(self.originate_timeout_ms),
-                "Async": "true",
-            }
-        )
+        fields = {
+            "Action": "Originate",
+            "Channel": seat_interface.removesuffix("/n"),
+            "Context": self.callback_context,
+            "Exten": number,
+            "Priority": "1",
+            "Timeout": str(self.originate_timeout_ms),
+            "Async": "true",
+        }
+        if action_id:
+            fields["ActionID"] = action_id
+        await self._do(fields)
 
     async def _do(self, fields: dict[str, Any]) -> None:
         # One answer expected (Async Originate: "successfully queued"), never a list.

@@ -151,8 +151,32 @@ class Booted:
     received_at: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class OriginateAnswered:
+    """``OriginateResponse`` of an Originate callcenter placed (``action_id`` its own): the
+    originated channel's (the seat's) last state, ``reason`` Asterisk's control frame code."""
+
+    stamp: Stamp
+    action_id: str
+    success: bool
+    reason: str
+    channel: str
+    uniqueid: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialEnded:
+    """``DialEnd`` of a channel's Dial(): ``dial_status`` as Asterisk's DIALSTATUS."""
+
+    stamp: Stamp
+    channel: str
+    dial_status: str
+
+
 Fact = (
     CallEvent
+    | OriginateAnswered
+    | DialEnded
     | ChannelOpened
     | CallerIdChanged
     | ChannelClosed

@@ -84,6 +84,14 @@ class LiveSeatBoard:
         if leg:
             self._by_leg[leg] = name
 
+    def own_call_answered(self, name: str, leg: str) -> None:
+        """The seat picked up a call it placed (a call-back); its leg's hang-up frees it."""
+        seat = self._seats.get(name)
+        if seat is not None:
+            self._put(name, seat_rules.own_call_answered(seat))
+        if leg:
+            self._by_leg[leg] = name
+
     def released(self, name: str) -> None:
         seat = self._seats.get(name)
         if seat is not None:

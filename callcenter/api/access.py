@@ -63,6 +63,13 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/me/call/handoff"): OPS,
     ("GET", "/me/phone"): OPS,
     ("GET", "/me/calls"): OPS,
+    # call-backs (api/routes/callbacks.py)
+    ("GET", "/me/callback"): OPS,
+    ("POST", "/me/callback/{call_id}/call"): OPS,
+    ("POST", "/me/callback/{call_id}/result"): OPS,
+    ("POST", "/me/callback/{call_id}/decline"): OPS,
+    ("GET", "/callbacks"): SUP,
+    ("POST", "/callbacks/{call_id}/offer"): SUP,
     # the room's configuration for the screens
     ("GET", "/room/config"): EVERYONE,
     # supervisor

@@ -30,6 +30,7 @@ from callcenter.api.routes import (
     audit_incidents,
     audit_links,
     auth,
+    callbacks,
     calls,
     dispatch,
     incidents,
@@ -143,7 +144,7 @@ def create_app(
     app.add_middleware(HeaderLimit, max_header_bytes=api.max_header_bytes)
     errors.install(app)
     routers = [operations, auth, calls, seats, operator, room, supervisor, wallboard_routes, audit]
-    routers += [audit_links, audit_incidents, incidents, dispatch, users]
+    routers += [audit_links, audit_incidents, incidents, dispatch, users, callbacks]
     for module in routers:
         app.include_router(module.router)
     app.include_router(live_router)

@@ -68,6 +68,8 @@ def operator_filter(identity: Identity) -> Filter:
     def accept(m: LiveMessage) -> bool:
         if m.topic in ("seat", "dispatch"):  # dispatch: tickets of calls the seat had
             return m.seat is not None and m.seat == seat
+        if m.topic == "callback":  # the seat's own task, or an open one: ask for an offer
+            return m.seat == seat if m.seat is not None else m.payload.get("status") == "open"
         if m.topic != "call" or m.call_id is None:
             return False
         if m.seat is not None and m.seat == seat:

@@ -8,10 +8,12 @@ from typing import Any, Protocol
 
 from callcenter.auth.passwords import Passwords
 from callcenter.auth.tokens import Tokens
+from callcenter.callbacks.desk import CallbackDesk
 from callcenter.dispatch.board import TicketBoard
 from callcenter.incidents.desk import IncidentDesk
 from callcenter.live.hub import LiveHub
 from callcenter.pipeline.ports import DispatchDesk, EventSink, PbxControl, SeatBoard
+from callcenter.storage.callbacks import CallbackLedger
 from callcenter.storage.incidents import IncidentStore
 from callcenter.storage.search import CallSearch
 from callcenter.storage.store import TimelineStore
@@ -56,7 +58,9 @@ class Services:
     # Bridge/pipeline counters for /metrics, e.g. ProcessorStats fields.
     counters: Callable[[], dict[str, int]] = field(default=dict)
     transfer_context: str = "transfer"  # dialplans/extensions.conf [transfer]
+    sla_answer_seconds: int = 15  # no call-back is offered while a caller waits longer
     search: CallSearch = field(init=False)
+    callbacks: CallbackDesk = field(init=False)  # call-back tasks offered to free seats
     board: TicketBoard = field(init=False)  # tickets as dispatchers see them; the units
     incidents: IncidentDesk = field(init=False)  # suggestions and attachment (operators)
 
@@ -66,4 +70,11 @@ class Services:
         engine = self.store.engine
         self.incidents = IncidentDesk(
             self.events, self.store, IncidentStore(engine), TicketStore(engine)
+        )
+        self.callbacks = CallbackDesk(
+            CallbackLedger(self.store.engine),
+            self.events,
+            self.pbx,
+            sla_answer_seconds=self.sla_answer_seconds,
+            seats=self.seats,
         )

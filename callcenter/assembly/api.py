@@ -68,6 +68,7 @@ def services(
         counters=counters,
         agi_idle=agi_idle,
         agi_ready_within=settings.agi.ready_within_seconds,
+        sla_answer_seconds=settings.room.sla_answer_seconds,
     )
 
 

@@ -37,6 +37,7 @@ from callcenter.assembly.api import api_server, services
 from callcenter.assembly.dispatch import Dispatch, open_dispatch
 from callcenter.dispatch.handoff import HandoffService, PipelineCalls
 from callcenter.domain.call import still_live
+from callcenter.domain.callbacks import CallbackRules
 from callcenter.domain.pbx_log import CallerLeg
 from callcenter.live.hub import LiveHub
 from callcenter.live.memory import MemoryLog
@@ -101,7 +102,9 @@ class Room:
         self.hub = LiveHub(self.feed_log)
         # Publishing never fails or slows the pipeline: the hub is fed through a queue.
         self.notifications = NotificationQueue(self.hub)
-        self.processor = CallProcessor(store, self.notifications)
+        cb = settings.callbacks
+        rules = CallbackRules(silent_seconds=cb.silent_seconds, max_attempts=cb.max_attempts)
+        self.processor = CallProcessor(store, self.notifications, callback_rules=rules)
         self.runner = OrderedRunner(self.processor)
         self.seats = LiveSeatBoard()
         self.reconciler = self._reconciler()
@@ -112,7 +115,12 @@ class Room:
             on_resynced=self.reconciler.request if self.reconciler else None,
         )
         self.client = AmiClient(settings.ami, self.bridge)
-        self.pbx = AmiPbxControl(self.client, live_channel=self.bridge.seat_channel)
+        self.pbx = AmiPbxControl(
+            self.client,
+            live_channel=self.bridge.seat_channel,
+            callback_context=cb.context,
+            originate_timeout_ms=cb.ring_seconds * 1000,
+        )
         self.agi = build_agi_server(settings.agi, store.engine, self.runner)
         self.bridge_channel: BridgeChannel | None = None  # with Redis, while running
         self.api: uvicorn.Server | None = None

@@ -344,3 +344,26 @@ class IncidentReportAdded(CallEvent):
         found = super().details()
         q = found.pop("qualification")
         return {**found, "report": vars(q) if q is not None else None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackStarted(CallEvent):
+    """An operator calls the caller of this (ended) call back from ``seat``: attempt n."""
+
+    seat: str
+    number: str
+    attempt: int
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackEnded(CallEvent):
+    """How a call-back attempt ended: ``result`` (a ``domain/callbacks.Result`` value), and
+    what said so (``source``: the PBX's ``OriginateResponse``/``DialEnd``, or ``operator``)
+    with Asterisk's own code."""
+
+    seat: str
+    attempt: int
+    result: str  # a ``Result`` value
+    source: str = "pbx"
+    code: str = ""

@@ -19,6 +19,8 @@ from callcenter.domain.effects import AppendTimeline, Effect, NotifyClients, Req
 from callcenter.domain.events import (
     CallAnswered,
     CallAttached,
+    CallbackEnded,
+    CallbackStarted,
     CallClosed,
     CallEntered,
     CallerAbandoned,
@@ -320,6 +322,9 @@ RULES: dict[type[CallEvent], Rule] = {
     CallResynced: Rule(lambda call: call.state in LIVE_STATES, _unchanged, _named("resynced")),
     # The PBX's own records explain a lost call (domain/reconcile.py): back to where it was.
     CallRecovered: Rule(_in(S.LOST), _recovered, _named("recovered")),
+    # a call-back of the caller (domain/callbacks.py): on the original call's timeline
+    CallbackStarted: Rule(lambda call: True, _unchanged, _named("callback_started")),
+    CallbackEnded: Rule(lambda call: True, _unchanged, _named("callback_result")),
 }
 
 

@@ -63,6 +63,13 @@ def ringing(seat: Seat, call_id: str) -> Seat:
     return replace(seat, state=SeatState.RINGING, call_id=call_id)
 
 
+def own_call_answered(seat: Seat) -> Seat:
+    """The seat picked up a call its own phone placed (a call-back: OriginateResponse
+    Success). No AgentConnect comes for it, and Asterisk's pushed QueueMemberStatus says "in
+    use" while Local channels still ring, so only this tells that the seat talks."""
+    return replace(seat, state=SeatState.IN_CALL, call_id=None)
+
+
 def connected(seat: Seat, call_id: str) -> Seat:
     """AgentConnect: the seat talks to ``call_id``."""
     return replace(seat, state=SeatState.IN_CALL, call_id=call_id)

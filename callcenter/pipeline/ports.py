@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from callcenter.domain.call import Call
+from callcenter.domain.callbacks import CallbackOp, CallbackTask
 from callcenter.domain.dispatch import Ticket
 from callcenter.domain.effects import AppendTimeline, NotifyClients, RequestDispatch
 from callcenter.domain.events import CallEvent
@@ -22,6 +23,11 @@ class CallWrites(Protocol):
     async def save_many(self, items: Sequence[Saved]) -> int:
         """Upsert the calls and append their steps (and dispatch requests); returns the steps
         stored (a step already on its call's timeline is not stored again)."""
+        ...
+
+    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> list[CallbackTask]:
+        """Perform the call-back ops of the calls just saved (``domain/callbacks.py``), in
+        order; returns the tasks created or changed."""
         ...
 
 
@@ -84,7 +90,12 @@ class PbxControl(Protocol):
 
     async def change_priority(self, queue: str, caller_channel: str, priority: int) -> None: ...
 
-    async def originate_callback(self, seat_interface: str, number: str) -> None: ...
+    async def originate_callback(
+        self, seat_interface: str, number: str, action_id: str | None = None
+    ) -> None:
+        """Call ``number`` back from the seat's phone (the dialplan's call-back context);
+        ``action_id`` comes back in Asterisk's ``OriginateResponse``."""
+        ...
 
 
 class EventSink(Protocol):

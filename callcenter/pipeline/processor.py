@@ -18,7 +18,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from callcenter.domain import callbacks
 from callcenter.domain.call import Call
+from callcenter.domain.callbacks import CallbackOp, CallbackRules, CallbackTask
 from callcenter.domain.effects import AppendTimeline, NotifyClients, RequestDispatch
 from callcenter.domain.events import CallEvent
 from callcenter.domain.lifecycle import transition
@@ -36,8 +38,17 @@ class ProcessorStats:
 
 
 class CallProcessor:
-    def __init__(self, store: CallStore, notifier: Notifier, *, cache_size: int = 20_000) -> None:
+    def __init__(
+        self,
+        store: CallStore,
+        notifier: Notifier,
+        *,
+        cache_size: int = 20_000,
+        callback_rules: CallbackRules | None = None,
+    ) -> None:
         self.store = store
+        self.callback_rules = callback_rules or CallbackRules()
+        self._ops: list[CallbackOp] = []
         self.notifier = notifier
         self.stats = ProcessorStats()
         self._cache: OrderedDict[str, tuple[Call, set[str]]] = OrderedDict()
@@ -53,12 +64,15 @@ class CallProcessor:
         if self._tx is not None:  # already in one
             yield
             return
-        self._touched, self._notes, self._saves = set(), [], {}
+        self._touched, self._notes, self._saves, self._ops = set(), [], {}, []
         try:
             async with self.store.transaction() as tx:
                 self._tx = tx
                 yield
                 self.stats.steps_stored += await tx.save_many(list(self._saves.values()))
+                if self._ops:
+                    changed = await tx.apply_callbacks(self._ops)
+                    self._notes.extend(_task_notes(changed))
         except BaseException:
             for call_id in self._touched:
                 self._cache.pop(call_id, None)
@@ -67,6 +81,7 @@ class CallProcessor:
         finally:
             self._tx = None
             self._saves = {}
+            self._ops = []
         notes, self._notes = self._notes or [], None
         for note in notes:
             await self.notifier.notify(note)
@@ -79,12 +94,21 @@ class CallProcessor:
             return None
         new, effects = transition(call, event)
         steps = [e for e in effects if isinstance(e, AppendTimeline)]
-        # Dispatch tickets (and their outbox rows) go in the same transaction as the steps.
+        # Dispatch tickets (and their outbox rows) go in the same transaction as the steps,
+        # and so do the call-back tasks (domain/callbacks.py) with their own steps.
         dispatches = [e for e in effects if isinstance(e, RequestDispatch)]
+        ops = callbacks.on_transition(call, new, event, self.callback_rules)
+        steps += [op.step for op in ops if isinstance(op, callbacks.OpenCallback)]
         if self._tx is not None:
             self._touched.add(new.id)
             _, earlier_steps, earlier_dispatches = self._saves.pop(new.id, (new, [], []))
             self._saves[new.id] = (new, earlier_steps + steps, earlier_dispatches + dispatches)
+            self._ops.extend(ops)
+        elif ops:
+            async with self.store.transaction() as tx:
+                self.stats.steps_stored += await tx.save_many([(new, steps, dispatches)])
+                changed = await tx.apply_callbacks(ops)
+            effects = [*effects, *_task_notes(changed)]
         elif dispatches:
             self.stats.steps_stored += await self.store.save(new, steps, dispatches)
         else:
@@ -133,3 +157,17 @@ class CallProcessor:
         self._cache.move_to_end(call.id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+
+def _task_notes(tasks: list[CallbackTask]) -> list[NotifyClients]:
+    """Each task created or changed, for the live feeds (supervisors; operators refetch)."""
+    return [
+        NotifyClients(
+            topic="callback",
+            call_id=t.call_id,
+            kind="callback_task",
+            seat=t.seat,
+            payload=t.public(),
+        )
+        for t in tasks
+    ]

@@ -58,8 +58,15 @@ class RemotePbx:
             "change_priority", queue=queue, caller_channel=caller_channel, priority=priority
         )
 
-    async def originate_callback(self, seat_interface: str, number: str) -> None:
-        await self._do("originate_callback", seat_interface=seat_interface, number=number)
+    async def originate_callback(
+        self, seat_interface: str, number: str, action_id: str | None = None
+    ) -> None:
+        await self._do(
+            "originate_callback",
+            seat_interface=seat_interface,
+            number=number,
+            action_id=action_id,
+        )
 
 
 class RemoteEventSink:

@@ -7,7 +7,9 @@ ring delay, or through ``answer_seat`` when the seat is manual), ``OriginateResp
 few seconds, both are bridged (QueueMemberStatus 2) until one side hangs up (QueueMemberStatus
 1). A seat already on the phone gets ``OriginateResponse`` Failure (Reason 5, busy); a seat
 that does not pick up within 30 s, Failure (Reason 3). Callbacks are not offered calls: they
-do not count in the tallies.
+do not count in the tallies. A number listed in ``SimOptions.callback_answers`` does not
+answer: ``DialEnd`` BUSY or CONGESTION after a second, NOANSWER after the dialplan's Dial()
+timeout (60 s), then the number's leg and the seat's hang up (the dialplan's ``Hangup()``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from callcenter.sim.engine import Simulator
 
 PICKUP_TIMEOUT = 30.0
 REMOTE_ANSWER = 3.0
+DIAL_TIMEOUT = 60.0  # dialplans/extensions.conf [callbacks]: Dial(PJSIP/${EXTEN}@trunk,60)
+REMOTE_FAILURES = {"BUSY": (1.0, 17), "CONGESTION": (1.0, 34), "NOANSWER": (DIAL_TIMEOUT, 19)}
 
 
 def _memberships(sim: Simulator, interface: str) -> list[tuple[str, Member]]:
@@ -73,7 +77,8 @@ def originate_from_seat(
     for _queue, m in memberships:
         m.ringing = call
     statuses()
-    stage = {"answered": False, "bridged": False}
+    stage = {"answered": False, "bridged": False, "failed": False}
+    failure = REMOTE_FAILURES.get(sim.options.callback_answers.get(exten, "ANSWER"))
 
     def pick_up() -> None:
         if call.state != "callback" or stage["answered"]:
@@ -87,7 +92,20 @@ def originate_from_seat(
         sim.channels[remote.name] = (remote, call)
         r.newchannel(remote)
         r.dial("DialBegin", seat, remote, [("DialString", f"{exten}@trunk")])
-        call.timers["remote"] = sim.scheduler.after(REMOTE_ANSWER, remote_answer)
+        if failure is None:
+            call.timers["remote"] = sim.scheduler.after(REMOTE_ANSWER, remote_answer)
+        else:
+            call.timers["remote"] = sim.scheduler.after(failure[0], remote_fails, failure[1])
+
+    def remote_fails(cause: int) -> None:
+        if call.state != "callback":
+            return
+        sim.clock_sync()
+        stage["failed"] = True
+        status = sim.options.callback_answers[exten]
+        r.dial("DialEnd", seat, remote, [("DialStatus", status)])
+        r.hangup(remote, cause)
+        end("agent")  # Dial() returned: the dialplan hangs the seat's leg up
 
     def remote_answer() -> None:
         if call.state != "callback":
@@ -116,14 +134,14 @@ def originate_from_seat(
         call.state = "done"
         if not stage["answered"]:
             response(False, 3)
-        elif not stage["bridged"]:
+        elif not stage["bridged"] and not stage["failed"]:
             r.dial("DialEnd", seat, remote, [("DialStatus", "CANCEL")])
         if stage["bridged"]:
             r.bridge("BridgeLeave", call.bridge, 1, remote if by == "agent" else seat)
             r.bridge("BridgeLeave", call.bridge, 0, seat if by == "agent" else remote)
             r.bridge("BridgeDestroy", call.bridge, 0)
         first, second = (seat, remote) if by == "agent" else (remote, seat)
-        if stage["answered"]:
+        if stage["answered"] and not stage["failed"]:
             r.hangup(first)
             r.hangup(second)
         else:

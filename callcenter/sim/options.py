@@ -32,6 +32,9 @@ class SimOptions:
     # (async SQLAlchemy URL; the tables must exist). None: not written.
     queue_log_file: Path | None = None
     pbx_log_url: str | None = None
+    # how a called-back number answers the seat's Dial() (callbacks.py): its DIALSTATUS,
+    # BUSY, NOANSWER (after the dialplan's 60 s), CONGESTION; any other number answers
+    callback_answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -24,10 +24,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.domain.call import Call, CallState
+from callcenter.domain.callbacks import CallbackOp, CallbackTask
 from callcenter.domain.effects import AppendTimeline, RequestDispatch
 from callcenter.domain.events import Clock, Qualification
 from callcenter.pipeline.ports import Saved
 from callcenter.settings import Settings
+from callcenter.storage import callbacks
 from callcenter.storage.chain import GENESIS, Verdict, step_hash, verify
 from callcenter.storage.database import create_engine, upgrade
 from callcenter.storage.outbox import write_requests
@@ -119,6 +121,9 @@ class StoreTransaction:
         self.dispatches.extend(d for _call, _steps, ds in items for d in ds)
         return stored
 
+    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> list[CallbackTask]:
+        return await callbacks.apply_in(self.conn, ops, self.store.append_in)
+
 
 class TimelineStore:
     def __init__(self, engine: AsyncEngine) -> None:
@@ -199,7 +204,11 @@ class TimelineStore:
         rows = [record_values(call) for call, _steps, _ds in items]
         if rows:
             await conn.execute(self._upsert(tuple(rows[0])), rows)
-        steps = [step for _call, ss, _ds in items for step in ss]
+        return await self.append_in(conn, [step for _call, ss, _ds in items for step in ss])
+
+    async def append_in(self, conn: AsyncConnection, steps: Sequence[AppendTimeline]) -> int:
+        """Append ``steps`` to their calls' timelines (the calls' rows exist), chained from
+        each call's stored head, in the caller's transaction. Returns the steps stored."""
         if not steps:
             return 0
         call_ids = {step.call_id for step in steps}

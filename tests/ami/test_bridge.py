@@ -33,9 +33,11 @@ async def test_calls_the_pbx_no_longer_knows_become_lost(sqlite_store: TimelineS
         row = await sqlite_store.get_call(call_id)
         assert row is not None and row["state"] == "lost" and row["outcome"] == "lost"
         steps = await sqlite_store.timeline(call_id)
-        lost = steps[-1]
+        lost, task = steps[-2:]
         assert lost["kind"] == "lost" and lost["inferred"] and lost["clock"] == "inferred"
         assert lost["payload"]["gap_started"] <= lost["payload"]["gap_ended"]
+        # cut off: the caller is to be called back (domain/callbacks.py)
+        assert task["kind"] == "callback_task" and task["payload"]["reason"] == "cut_off"
     assert room.bridge.live_calls() == set()
 
 

@@ -99,9 +99,11 @@ async def test_untimestamped_recording_uses_arrival_clock(sqlite_store: Timeline
         "entered",
         "queued",
         "abandoned",
+        "callback_task",  # the caller is to be called back (domain/callbacks.py)
         "left_queue",
         "line_ended",
     ]
+    assert steps[3]["payload"]["reason"] == "abandoned"
     assert {s["clock"] for s in steps} == {"arrival"}
     assert all(s["pbx_at"] is None for s in steps)
 

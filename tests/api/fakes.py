@@ -45,8 +45,10 @@ class FakePbx:
     async def change_priority(self, queue: str, caller_channel: str, priority: int) -> None:
         self._record("change_priority", queue, caller_channel, priority)
 
-    async def originate_callback(self, seat_interface: str, number: str) -> None:
-        self._record("originate_callback", seat_interface, number)
+    async def originate_callback(
+        self, seat_interface: str, number: str, action_id: str | None = None
+    ) -> None:
+        self._record("originate_callback", seat_interface, number, action_id)
 
 
 def seat_name(n: int) -> str:

@@ -69,7 +69,10 @@ async def test_entry_decision_and_recent_calls_of_the_number(room: Room, base: s
             ("c-20min", "answered"),
         ]
         assert recent[1]["seat"] == "Seat 07"
-        assert [s["kind"] for s in r.json()["steps"]][:2] == ["entered", "entry_decision"]
+        # the caller called in again: it closes the call-back of the abandoned call
+        kinds = [s["kind"] for s in r.json()["steps"]][:3]
+        assert kinds == ["entered", "closes_callback", "entry_decision"]
+        assert r.json()["steps"][1]["payload"]["call_id"] == "c-10min"
 
 
 async def test_withheld_caller_without_decision(room: Room, base: str) -> None:

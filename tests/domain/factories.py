@@ -60,6 +60,8 @@ EXTRA_FIELDS: dict[type[ev.CallEvent], dict[str, Any]] = {
         "seat": "Seat 03",
     },
     ev.CallRecovered: {"state": "queued", "source": "queue_log+cel"},
+    ev.CallbackStarted: {"seat": "Seat 03", "number": "+212612345678", "attempt": 1, "by": "op03"},
+    ev.CallbackEnded: {"seat": "Seat 03", "attempt": 1, "result": "busy", "code": "BUSY"},
 }
 EVENT_TYPES = list(EXTRA_FIELDS)
 

@@ -85,6 +85,9 @@ LEGAL: dict[type[ev.CallEvent], dict[CallState, CallState]] = {
     },
     # another caller's report joins the incident: recorded whatever the call's state
     ev.IncidentReportAdded: {s: s for s in CallState},
+    # a call-back of the caller is on the original call's timeline, whatever its state
+    ev.CallbackStarted: {s: s for s in CallState},
+    ev.CallbackEnded: {s: s for s in CallState},
 }
 
 CASES = [

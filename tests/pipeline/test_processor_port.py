@@ -9,6 +9,7 @@ import pytest
 
 from callcenter.domain import events as ev
 from callcenter.domain.call import Call, CallState
+from callcenter.domain.callbacks import CallbackOp, CallbackTask
 from callcenter.domain.effects import AppendTimeline, NotifyClients, RequestDispatch
 from callcenter.pipeline.ports import Saved
 from callcenter.pipeline.processor import CallProcessor
@@ -18,10 +19,15 @@ from tests.domain.factories import make
 class MemoryWrites:
     def __init__(self) -> None:
         self.items: list[Saved] = []
+        self.callbacks: list[CallbackOp] = []
 
     async def save_many(self, items: Sequence[Saved]) -> int:
         self.items.extend(items)
         return sum(len(steps) for _call, steps, _ds in items)
+
+    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> list[CallbackTask]:
+        self.callbacks.extend(ops)
+        return []
 
 
 class MemoryStore:

@@ -118,6 +118,8 @@ async def test_pbx_actions_and_refusals_cross_over() -> None:
         remote = RemotePbx(command_client(redis, keys))
         await remote.seat_pause("line19", "PJSIP/seat03", "break")
         await remote.change_priority("line19", "PJSIP/trunk-0001", 7)
+        # a call-back: the Originate goes through the bridge like every seat action
+        await remote.originate_callback("PJSIP/seat03", "+212612000001", "callback/1700.1/1")
         with pytest.raises(PbxRejectedError) as refused:
             await remote.seat_login("line19", "PJSIP/seat03", "Seat 03")
         assert refused.value.action == "QueueAdd"
@@ -125,6 +127,7 @@ async def test_pbx_actions_and_refusals_cross_over() -> None:
         assert pbx.actions == [
             ("seat_pause", ("line19", "PJSIP/seat03", "break")),
             ("change_priority", ("line19", "PJSIP/trunk-0001", 7)),
+            ("originate_callback", ("PJSIP/seat03", "+212612000001", "callback/1700.1/1")),
             ("seat_login", ("line19", "PJSIP/seat03", "Seat 03")),
         ]
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from callcenter.ami import facts as f
 from callcenter.ami.frames import Frame
-from callcenter.ami.translate import agents, channels, members, queue_callers, resync
+from callcenter.ami.translate import agents, channels, members, originate, queue_callers, resync
 from callcenter.ami.translate.noise import is_queue_status
 from callcenter.ami.translate.queue_callers import queue_full
 from callcenter.ami.translate.stamps import Handler, Stamper
@@ -77,6 +77,7 @@ def _merge(*tables: dict[str, Handler]) -> dict[str, Handler]:
 
 HANDLERS: dict[str, Handler] = _merge(
     channels.HANDLERS,
+    originate.HANDLERS,
     queue_callers.HANDLERS,
     agents.HANDLERS,
     members.HANDLERS,

@@ -31,7 +31,7 @@ from callcenter.api.schemas import (
     TransferIn,
 )
 from callcenter.auth.tokens import Identity
-from callcenter.domain.seats import Seat
+from callcenter.domain.seats import Seat, SeatState
 from callcenter.storage.search import CallQuery
 
 router = APIRouter(prefix="/me/call", tags=["operator"], dependencies=GUARD, responses=UNAUTHORIZED)
@@ -125,7 +125,12 @@ async def my_call(svc: Svc, who: Who, f: Facts) -> MyCallOut:
 
 @router.post("/answer", responses=NO_CALL)
 async def answer(svc: Svc, who: Who) -> Accepted:
-    """Pick up the call ringing on the seat (through the seat phone driver)."""
+    """Pick up the call ringing on the seat (through the seat phone driver): a caller, or the
+    seat's own call-back ringing it first (``POST /me/callback/{id}/call``)."""
+    seat = own_seat(svc, who)
+    if seat.call_id is None and seat.state is SeatState.RINGING:
+        await svc.pbx.answer(seat.interface)
+        return Accepted(detail=f"answer the call-back ringing on {seat.name}")
     seat, call_id = current(svc, who)
     await svc.pbx.answer(seat.interface)
     return Accepted(detail=f"answer {call_id} on {seat.name}")
@@ -133,6 +138,11 @@ async def answer(svc: Svc, who: Who) -> Accepted:
 
 @router.post("/hangup", responses=NO_CALL)
 async def hangup(svc: Svc, who: Who) -> Accepted:
+    """Hang up the seat's call: a caller's, or the seat's own call-back."""
+    seat = own_seat(svc, who)
+    if seat.call_id is None and seat.state in (SeatState.RINGING, SeatState.IN_CALL):
+        await svc.pbx.hangup(seat.interface)
+        return Accepted(detail=f"hangup the call-back on {seat.name}")
     seat, call_id = current(svc, who)
     await svc.pbx.hangup(seat.interface)
     return Accepted(detail=f"hangup {call_id} on {seat.name}")

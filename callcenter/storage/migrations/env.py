@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import callcenter.storage.callback_tables
 import callcenter.storage.dispatch_tables
 import callcenter.storage.tables
 import callcenter.storage.users  # noqa: F401  (each registers its tables on SQLModel.metadata)

@@ -1,11 +1,13 @@
 /** English. */
 import { incidentsEn } from './incidents.en';
+import { callbacksEn } from './callbacks.en';
 import { supervisionEn } from './supervision.en';
 import type { MessageKey } from './fr';
 
 export const en: Record<MessageKey, string> = {
   ...supervisionEn,
   ...incidentsEn,
+  ...callbacksEn,
   'app.operator': 'Operator seat',
   'app.dispatch': 'Dispatch console',
   'lang.label': 'Language',

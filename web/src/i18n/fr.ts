@@ -1,9 +1,11 @@
 /** French: the room's default language, and the reference catalogue (every key is here). */
+import { callbacksFr } from './callbacks.fr';
 import { incidentsFr } from './incidents.fr';
 import { supervisionFr } from './supervision.fr';
 export const fr = {
   ...supervisionFr,
   ...incidentsFr,
+  ...callbacksFr,
   'app.operator': 'Poste opérateur',
   'app.dispatch': 'Console de dispatch',
   'lang.label': 'Langue',

@@ -6,6 +6,8 @@ import { FeedBadge } from '../../components/FeedBadge';
 import type { RingTone } from '../../sound/ringTone';
 import { toQualify } from '../../store/operator';
 import { useStore } from '../../store/store';
+import { CallbackCard } from './CallbackCard';
+import { CallbackController } from './callbackController';
 import { CallCard } from './CallCard';
 import { OperatorController } from './controller';
 import { MyCalls } from './MyCalls';
@@ -22,10 +24,15 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
   const [controller] = useState(
     () => new OperatorController(room.api, () => room.session.token, room.config, room.expired, setError),
   );
+  const [callbacks] = useState(() => new CallbackController(room.api, controller, setError));
   useEffect(() => {
     controller.start();
-    return () => controller.stop();
-  }, [controller]);
+    callbacks.start();
+    return () => {
+      callbacks.stop();
+      controller.stop();
+    };
+  }, [controller, callbacks]);
   const state = useStore(controller.store);
   const phone = useStore(controller.phoneStore);
 
@@ -61,6 +68,7 @@ export function OperatorPanel({ ring }: { ring: RingTone }) {
           <Stack gap="md">
             <SeatCard controller={controller} state={state} onError={setError} />
             <CallCard controller={controller} state={state} phone={phone} ringing={ringing} onError={setError} />
+            <CallbackCard controller={callbacks} />
             <PhoneCard controller={controller} phone={phone} onError={setError} />
           </Stack>
         </Grid.Col>

@@ -4,7 +4,7 @@
  * store, and the seat and call actions. Components call these; they never fetch themselves.
  */
 import { ApiError, type Api } from '../../api/http';
-import type { CallOut, CallWithTimeline, PhoneConfig, RoomConfig, SeatOut } from '../../api/types';
+import type { CallOut, CallWithTimeline, LiveEvent, PhoneConfig, RoomConfig, SeatOut } from '../../api/types';
 import { LiveFeed } from '../../live/feed';
 import { createPhone } from '../../phone/choose';
 import { initialPhone, phoneReducer, type Phone, type PhoneEvent, type PhoneState } from '../../phone/phone';
@@ -25,6 +25,8 @@ export class OperatorController {
   readonly store: Store<OperatorState, OperatorAction> = createStore(operatorReducer, initialOperator);
   readonly phoneStore: Store<PhoneState, PhoneEvent> = createStore(phoneReducer, initialPhone);
   phone: Phone | null = null;
+  /** Other parts of the panel that follow the live feed (the call-back card). */
+  readonly liveListeners = new Set<(event: LiveEvent) => void>();
   private feed: LiveFeed | null = null;
   private readonly inflight = new Set<What>();
   private readonly unavailable = new Map<What, number>();
@@ -50,8 +52,10 @@ export class OperatorController {
       feed: 'operator',
       origin: location.origin,
       token: this.token,
-      onEvent: (event) =>
-        this.store.dispatch({ type: 'live', event, now: Date.now(), wrapupSeconds: this.config.wrapup_seconds }),
+      onEvent: (event) => {
+        this.store.dispatch({ type: 'live', event, now: Date.now(), wrapupSeconds: this.config.wrapup_seconds });
+        for (const listener of this.liveListeners) listener(event);
+      },
       onReload: () => this.store.dispatch({ type: 'reload' }),
       onStatus: (status) => this.store.dispatch({ type: 'feed', status }),
       onUnauthorized: this.onExpired,

@@ -15,6 +15,7 @@ import { alertsOf, longestWait, waitingList } from '../../store/wallboard';
 import { useStore } from '../../store/store';
 import { AlertsPanel } from './AlertsPanel';
 import { BurnBanner } from './BurnBanner';
+import { CallbacksPanel } from './CallbacksPanel';
 import { WallboardController } from './controller';
 import { QueueChart } from './QueueChart';
 import { SeatGrid } from './SeatGrid';
@@ -94,6 +95,7 @@ export function Wallboard() {
         <SeatGrid seats={seats} now={now} wall={wall} actions={controller} onError={setError} />
         <WaitingCalls rows={rows} now={now} wall={wall} moved={state.moved} onReprioritise={reprioritise} onError={setError} />
       </div>
+      {wall ? null : <CallbacksPanel />}
     </div>
   );
 }

@@ -14,6 +14,10 @@ frame, in arrival order, and the bridge hands what it means to ``emit`` (the ord
 - the reconciliation after a (re)connection: each call in the CoreShowChannels snapshot gets a
   ``PbxCallView`` (the runner infers what we missed), each call we followed that the snapshot
   no longer shows gets a ``LostCallView``, with the gap (disconnect -> snapshot) recorded;
+  a call new to us whose first leg is a seat's channel (a call-back placed during the gap, or
+  one we already kept apart) stays apart as the seat's own call, as on the live path, and those
+  kept apart that the snapshot no longer shows are forgotten (the seat board is rebuilt from
+  QueueStatus first: the client asks it before CoreShowChannels and the replies come in order);
   then ``on_resynced`` (the room's reconciliation with the PBX's own records, ``pbxlog/``).
 """
 
@@ -347,6 +351,15 @@ class Bridge:
 
         known = set(self._legs) | self._adopted
         self._adopted = set()
+        # calls a seat's phone placed (call-backs) stay apart, never line-19 callers; those
+        # the snapshot no longer shows ended during the gap
+        outside_seat = self._outside_seat
+        self._outside, self._outside_seat = {}, {}
+        for lid, chans in sorted(by_call.items()):
+            seat = None if lid in known else outside_seat.get(lid) or self._placed(lid, chans)
+            if seat is not None:
+                self._outside[lid] = {ch.uniqueid for ch in by_call.pop(lid)}
+                self._outside_seat[lid] = seat
         for lid in sorted(known - set(by_call)):
             self._flush(lid)
             self.stats.lost += 1
@@ -360,14 +373,14 @@ class Bridge:
                 )
             )
         self._legs = {lid: {ch.uniqueid for ch in chans} for lid, chans in by_call.items()}
-        self._leg_call = {ch.uniqueid: ch.linkedid for ch in channels}
+        self._leg_call = {ch.uniqueid: lid for lid, chans in by_call.items() for ch in chans}
         self._pending = {k: v for k, v in self._pending.items() if k in self._legs}
         self._channels = {k: v for k, v in self._channels.items() if k in self._legs}
 
         for lid, chans in sorted(by_call.items()):
             caller = next((c for c in chans if c.queue), None)
             if caller is None and lid not in known:
-                continue  # not a queue call we know of (a seat's own call, a callback)
+                continue  # not a queue call we know of
             if lid in known and not had_gap:
                 continue  # followed live without interruption: nothing to confirm
             self._flush(lid)
@@ -384,6 +397,13 @@ class Bridge:
             )
         if self.on_resynced is not None:
             self.on_resynced()
+
+    def _placed(self, lid: str, chans: list[f.SnapshotChannel]) -> tuple[str, str] | None:
+        """The seat (and its channel) whose phone placed call ``lid``: its first leg is on
+        the seat's interface (the seat board is rebuilt from QueueStatus just before)."""
+        first = next((c for c in chans if c.uniqueid == lid), None)
+        name = self.seats.name_for_channel(first.channel) if first is not None else None
+        return (name, first.channel) if name is not None and first is not None else None
 
     def _view(
         self,

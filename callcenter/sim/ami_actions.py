@@ -101,7 +101,13 @@ def core_show_channels(sim: Simulator, action: Action) -> bytes:
     for channel, call in sim.channels.values():
         seconds = int(sim.now - channel.created)
         duration = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-        if channel is call.leg2:
+        if call.spec.kind == "callback":  # the seat's leg runs Dial(), the number's is dialled
+            app, data = (
+                (channel.application, channel.app_data)
+                if channel is call.leg1
+                else ("AppDial", "(Outgoing Line)")
+            )
+        elif channel is call.leg2:
             app, data = ("Queue", f"{call.queue},,,,120")
         elif channel is call.leg1:
             app, data = ("Wait", f"{call.spec.patience:g}")
@@ -115,7 +121,7 @@ def core_show_channels(sim: Simulator, action: Action) -> bytes:
                 ("Application", app),
                 ("ApplicationData", data),
                 ("Duration", duration),
-                ("BridgeId", channel.bridge if channel.bridge and call.state == "talking" else ""),
+                ("BridgeId", channel.bridge if call.state in ("talking", "callback") else ""),
             ]
         )
     body = _items(action, "CoreShowChannel", rows, first=True)

@@ -10,6 +10,8 @@ that does not pick up within 30 s, Failure (Reason 3). Callbacks are not offered
 do not count in the tallies. A number listed in ``SimOptions.callback_answers`` does not
 answer: ``DialEnd`` BUSY or CONGESTION after a second, NOANSWER after the dialplan's Dial()
 timeout (60 s), then the number's leg and the seat's hang up (the dialplan's ``Hangup()``).
+In a CoreShowChannels snapshot the seat's leg runs ``Dial`` and the number's ``AppDial``
+"(Outgoing Line)", both with the BridgeId once bridged (``ami_actions.core_show_channels``).
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def originate_from_seat(
         call.cancel("pickup")
         r.newstate(seat, UP)
         response(True, 4)
-        r.exten(seat, 1, "Dial", f"PJSIP/{exten}@trunk")
+        r.exten(seat, 1, "Dial", f"PJSIP/{exten}@trunk,{DIAL_TIMEOUT:g}")
         sim.channels[remote.name] = (remote, call)
         r.newchannel(remote)
         r.dial("DialBegin", seat, remote, [("DialString", f"{exten}@trunk")])
@@ -113,7 +115,7 @@ def originate_from_seat(
         stage["bridged"] = True
         r.newstate(remote, UP)
         r.dial("DialEnd", seat, remote, [("DialStatus", "ANSWER")])
-        call.bridge = sim.stream.bridge_id()
+        call.bridge = seat.bridge = remote.bridge = sim.stream.bridge_id()
         r.bridge("BridgeCreate", call.bridge, 0)
         r.bridge("BridgeEnter", call.bridge, 1, seat)
         r.bridge("BridgeEnter", call.bridge, 2, remote)

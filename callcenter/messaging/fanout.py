@@ -2,9 +2,11 @@
 
 Appending runs a Lua script that INCRs a counter and XADDs the message with stream id
 ``<seq>-0``: Redis runs scripts one at a time, so sequence numbers are global, gap-free in the
-stream and in stream order. The stream is capped (``MAXLEN ~ retention``); ``read_after`` says
-when the requested position has been trimmed away. Each process tails the stream with a blocking
-XREAD (short block, with a deadline) and fans it out locally (``callcenter.live.hub``).
+stream and in stream order. ``append_many`` does the same for a batch in one script (one round
+trip, consecutive numbers, all or none). The stream is capped (``MAXLEN ~ retention``);
+``read_after`` says when the requested position has been trimmed away. Each process tails the
+stream with a blocking XREAD (short block, with a deadline) and fans it out locally
+(``callcenter.live.hub``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -26,6 +28,16 @@ APPEND = """
 local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'm', ARGV[1])
 return seq
+"""
+
+# The same for several messages in one round trip: ARGV[1] is the retention, then the bodies.
+APPEND_MANY = """
+local count = #ARGV - 1
+local last = redis.call('INCRBY', KEYS[2], count)
+for i = 1, count do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], (last - count + i) .. '-0', 'm', ARGV[i + 1])
+end
+return last
 """
 
 
@@ -59,6 +71,7 @@ class RedisStreamLog:
         self.block_ms = block_ms
         self.timeout = timeout
         self._append = redis.register_script(APPEND)
+        self._append_many = redis.register_script(APPEND_MANY)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisStreamLog:
@@ -68,6 +81,14 @@ class RedisStreamLog:
         data = json.dumps(body, separators=(",", ":"), default=str)
         async with asyncio.timeout(self.timeout):
             seq = await self._append(keys=[self.key, self.counter], args=[data, self.retention])
+        return int(seq)
+
+    async def append_many(self, bodies: Sequence[dict[str, Any]]) -> int:
+        data = [json.dumps(body, separators=(",", ":"), default=str) for body in bodies]
+        async with asyncio.timeout(self.timeout):
+            seq = await self._append_many(
+                keys=[self.key, self.counter], args=[self.retention, *data]
+            )
         return int(seq)
 
     async def read_after(self, seq: int, limit: int) -> Backlog:

@@ -48,11 +48,13 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-async def _database(admin_url: str) -> tuple[str, str]:
+async def _database(admin_url: str, synchronous_commit: bool = True) -> tuple[str, str]:
     name = f"cc_bench_burst_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(admin_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
+        if not synchronous_commit:  # an experiment: what waiting for the WAL flush costs
+            await admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await admin.close()
     return name, f"{admin_url.rsplit('/', 1)[0]}/{name}"
@@ -109,10 +111,11 @@ async def run(
     admin_url: str = ADMIN_URL,
     redis_url: str = REDIS_URL,
     profile: Path | None = None,
+    synchronous_commit: bool = True,
 ) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="cc-bench-burst-"))
     ami_port, api_port, agi_port = free_port(), free_port(), free_port()
-    db_name, db_url = await _database(admin_url)
+    db_name, db_url = await _database(admin_url, synchronous_commit)
     pbx = _spawn(
         [
             *("-m", "bench.burst_pbx", "--ami-port", str(ami_port), "--agi-port", str(agi_port)),
@@ -186,7 +189,7 @@ async def run(
         "calls_burst": calls,
         "window_s": window,
         "clients": clients,
-        "database": "postgresql",
+        "database": "postgresql" + ("" if synchronous_commit else " (synchronous_commit off)"),
         "live_log": "redis",
         "frames_sent": report["frames"],
         "noise_share": round(report["noise_frames"] / max(1, report["frames"]), 3),
@@ -225,6 +228,12 @@ def main() -> None:
     parser.add_argument("--postgres", default=ADMIN_URL, help="PostgreSQL admin URL")
     parser.add_argument("--redis", default=REDIS_URL)
     parser.add_argument("--profile", type=Path, help="the room's pyinstrument report (one size)")
+    parser.add_argument(
+        "--no-sync-commit",
+        action="store_true",
+        help="experiment: the database with synchronous_commit = off (commits do not wait "
+        "for the WAL flush; not how callcenter should run)",
+    )
     args = parser.parse_args()
     for calls in args.calls:
         result = asyncio.run(
@@ -234,9 +243,11 @@ def main() -> None:
                 admin_url=args.postgres,
                 redis_url=args.redis,
                 profile=args.profile.resolve() if args.profile else None,
+                synchronous_commit=not args.no_sync_commit,
             )
         )
-        path = write_results(f"burst-{calls}", result)
+        suffix = "-no-sync-commit" if args.no_sync_commit else ""
+        path = write_results(f"burst-{calls}{suffix}", result)
         print(summary(result), "->", path, flush=True)
 
 

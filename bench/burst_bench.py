@@ -41,6 +41,7 @@ from bench.live_bench import (
     free_port,
     match,
     memory_kb,
+    settled,
     steps_of,
 )
 
@@ -160,7 +161,7 @@ async def run(
             rss_max = max(rss_max, memory_kb(room.pid).get("VmRSS", 0))
             await asyncio.sleep(0.2)
         report = json.loads(done.result())
-        await asyncio.sleep(2)  # the room finishes what it received
+        await settled(received)  # the room finishes what it received, however late
         rss_max = max(rss_max, memory_kb(room.pid).get("VmRSS", 0))
         wall = time.time() - started
         cpu_room = _cpu_seconds(room.pid) - cpu_room

@@ -100,12 +100,16 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
     stream = f"bench:dispatch:{uuid.uuid4().hex}"
     relay_redis = connect(redis_url, timeout=2.0)
     console_redis = connect(redis_url, timeout=2.0, block_seconds=1.0)
+    seen: dict[str, float] = {}  # ticket -> when the console had it on view
     published: dict[str, float] = {}  # ticket -> when its XADD returned
+    arrived = asyncio.Condition()
 
     class TimedStream(DispatchStream):
         async def publish(self, ticket: Ticket) -> str:
             entry = await super().publish(ticket)
             published.setdefault(ticket.id, time.perf_counter())
+            async with arrived:
+                arrived.notify_all()
             return entry
 
     relay = OutboxRelay(Outbox(engine), TimedStream(relay_redis, stream), sink)
@@ -118,8 +122,6 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
         tickets=tickets,
         acknowledger=TicketAcknowledger(tickets, AckRecorder(tickets, sink)),
     )
-    seen: dict[str, float] = {}
-    arrived = asyncio.Condition()
     stop = asyncio.Event()
 
     async def console() -> None:
@@ -149,7 +151,8 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
             committed.append((done - started) * 1000)
             ticket = handoff.ticket_id or ""
             async with asyncio.timeout(5), arrived:
-                await arrived.wait_for(lambda t=ticket: t in seen)  # type: ignore[misc]
+                # on view, and the relay back from its XADD (either may come first)
+                await arrived.wait_for(lambda t=ticket: t in seen and t in published)  # type: ignore[misc]
             latencies.append((seen[ticket] - started) * 1000)
             to_stream.append((published[ticket] - done) * 1000)
             to_console.append((seen[ticket] - published[ticket]) * 1000)

@@ -122,6 +122,16 @@ def memory_kb(pid: int) -> dict[str, int]:
     return out
 
 
+async def settled(received: list[Any], quiet: float = 3.0, limit: float = 120.0) -> None:
+    """Wait until ``received`` has not grown for ``quiet`` seconds (``limit`` at most)."""
+    deadline = time.monotonic() + limit
+    count, since = len(received), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        await asyncio.sleep(0.2)
+        if len(received) != count:
+            count, since = len(received), time.monotonic()
+
+
 async def _token(base: str, deadline: float) -> str:
     async with httpx.AsyncClient(base_url=base, timeout=5) as http:
         while True:
@@ -308,7 +318,9 @@ async def run(load: LiveLoad, *, profile: Path | None = None) -> dict[str, Any]:
             rss_max = max(rss_max, peak_rss.get("VmRSS", 0))
         sim.send_signal(signal.SIGINT)
         await asyncio.to_thread(sim.wait, 30)
-        await asyncio.sleep(2)  # the room sees the PBX go and finishes what it had
+        # The room sees the PBX go and finishes what it had: a room that lags is waited for
+        # (until 3 s pass without a message), or its slowest messages would not be counted.
+        await settled(received)
         peak_rss = memory_kb(room.pid) or peak_rss
         rss_max = max(rss_max, peak_rss.get("VmRSS", 0))
         wall = time.time() - ready_at

@@ -206,6 +206,9 @@ async def run(
         "agi_answer": latency_summary(answers),
         "agi_answer_p90_ms": percentile(answers, 90) * 1000 if answers else float("nan"),
         "room_cpu_share": round(cpu_room / wall, 2),
+        # the room's CPU seconds for the same burst (same frames, same FastAGI sessions): the
+        # work done, far steadier than latency on a shared machine
+        "room_cpu_s": round(cpu_room, 2),
         "room_rss_max_mb": round(rss_max / 1024, 1),
     }
 

@@ -354,6 +354,7 @@ async def run(load: LiveLoad, *, profile: Path | None = None) -> dict[str, Any]:
         # Share of one core used during the traffic (this machine has two, shared by the
         # simulator, the room and the clients).
         "room_cpu_share": round(cpu_room / wall, 2),
+        "room_cpu_s": round(cpu_room, 2),
         "clients_cpu_share": round(cpu_self / wall, 2),
         "room_vm_hwm_mb": round(peak_rss.get("VmHWM", 0) / 1024, 1),
         # VmHWM includes the demo users' argon2id hashing at start (64 MiB per hash, by

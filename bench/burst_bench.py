@@ -221,7 +221,8 @@ def summary(r: dict[str, Any]) -> str:
         f"{lat['p99_ms']:.1f} / max {lat['max_ms']:.1f} ms (bridge -> feed p99 "
         f"{r['received_to_publish']['p99_ms']:.1f}); FastAGI {r['agi_sessions']} answers p50 "
         f"{agi['p50_ms']:.1f} / p99 {agi['p99_ms']:.1f} / max {agi['max_ms']:.1f} ms; "
-        f"room RSS {r['room_rss_max_mb']:.0f} MB, CPU {r['room_cpu_share']:.2f} core"
+        f"room RSS {r['room_rss_max_mb']:.0f} MB, CPU {r['room_cpu_s']:.1f} s; "
+        f"{r['messages_matched']} messages matched, {len(r['client_disconnects'])} clients closed"
     )
 
 

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 Accept = Callable[[LiveMessage], bool]
 PAGE = 500
+# Each subscriber's queue. The pump hands a subscriber a whole read of the log at once (up to 500
+# messages from Redis, a batch of the pipeline's from memory) before its sender can run: the
+# queue holds several such reads, so only a client that really stops reading falls behind.
+BUFFER = 4096
 
 
 class FellBehindError(Exception):
@@ -87,7 +91,9 @@ def message_body(
 
 
 class LiveHub:
-    def __init__(self, feed_log: FeedLog, *, buffer: int = 256, max_pending: int = 50_000) -> None:
+    def __init__(
+        self, feed_log: FeedLog, *, buffer: int = BUFFER, max_pending: int = 50_000
+    ) -> None:
         self.log = feed_log
         self.buffer = buffer
         self.max_pending = max_pending

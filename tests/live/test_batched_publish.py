@@ -126,3 +126,38 @@ def test_the_wire_text_is_the_wire_message_encoded_once() -> None:
     assert json.loads(text) == message.to_wire()
     assert "شارع" in text  # sent as UTF-8, as Starlette's send_json does
     assert message.wire_text is text  # cached: every client sends the same string
+
+
+async def test_a_batch_larger_than_a_page_reaches_every_subscriber_whole() -> None:
+    """The pump hands each subscriber a whole read of the log before the subscribers run: a
+    burst of 600 messages must not mark a reading subscriber as fallen behind."""
+    hub = LiveHub(MemoryLog())
+    await hub.start()
+
+    async def subscriber(ready: asyncio.Event) -> int:
+        got = 0
+        stream = hub.stream(0, lambda m: True)
+        reading = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0)
+        ready.set()
+        await reading
+        got += 1
+        async for _ in stream:
+            got += 1
+            if got == 600:
+                break
+        return got
+
+    readies = [asyncio.Event() for _ in range(10)]
+    readers = [asyncio.create_task(subscriber(r)) for r in readies]
+    try:
+        for r in readies:
+            await r.wait()
+        await asyncio.sleep(0.01)  # every stream subscribed
+        await hub.notify_many([note(n) for n in range(600)])
+        async with asyncio.timeout(10):
+            counts = await asyncio.gather(*readers)
+    finally:
+        await hub.stop()
+    assert counts == [600] * 10
+    assert hub.stats.overflows == 0

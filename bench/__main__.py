@@ -1,4 +1,4 @@
-"""The benchmark suite: ``python -m bench --quick`` (under 3 minutes) or ``--full``.
+"""The benchmark suite: ``python -m bench --quick`` (under 4 minutes) or ``--full``.
 
 Runs every benchmark of issue 8 in one go, prints a table against the targets at the end and
 writes one JSON per benchmark plus ``summary-<mode>.json`` to ``bench/results/`` (each with the
@@ -293,7 +293,7 @@ async def main(args: argparse.Namespace) -> int:
 def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="scaled down, under 3 minutes (default)")
+    size.add_argument("--quick", action="store_true", help="scaled down, under 4 minutes (default)")
     size.add_argument("--full", action="store_true", help="full sizes (1 M auditor calls)")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(BENCHMARKS)}")
     parser.add_argument("--postgres", default=ADMIN_URL, help="PostgreSQL admin URL")

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -121,6 +122,16 @@ def memory_kb(pid: int) -> dict[str, int]:
     return out
 
 
+async def settled(received: list[Any], quiet: float = 3.0, limit: float = 120.0) -> None:
+    """Wait until ``received`` has not grown for ``quiet`` seconds (``limit`` at most)."""
+    deadline = time.monotonic() + limit
+    count, since = len(received), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        await asyncio.sleep(0.2)
+        if len(received) != count:
+            count, since = len(received), time.monotonic()
+
+
 async def _token(base: str, deadline: float) -> str:
     async with httpx.AsyncClient(base_url=base, timeout=5) as http:
         while True:
@@ -156,33 +167,83 @@ async def _client(
         closes.append(f"closed {ws.close_code}")
 
 
-async def _steps(
-    db: Path,
-) -> tuple[dict[tuple[str, str], list[tuple[float, str, float]]], int, int]:
-    """Timeline steps by (call, kind) in order: (PBX epoch seconds, clock); peak concurrency."""
+Steps = dict[tuple[str, str], list[tuple[float, str, float]]]
+
+
+def steps_of(timeline: Iterable[Any], calls: Iterable[Any]) -> tuple[Steps, int, int]:
+    """Timeline rows (call_id, kind, at, clock, received_at) in (call, seq) order and call rows
+    (rang_at, ended_at): steps by (call, kind) as (PBX epoch, clock, received epoch), the peak
+    number of concurrent calls and the number of calls."""
+    by: Steps = defaultdict(list)
+    for call_id, kind, at, clock, received in timeline:
+        by[(call_id, kind)].append((_epoch(at), clock, _epoch(received)))
+    edges = []
+    count = 0
+    for rang, ended in calls:
+        count += 1
+        edges.append((_epoch(rang), 1))
+        if ended is not None:
+            edges.append((_epoch(ended), -1))
+    live = peak = 0
+    for _, d in sorted(edges):
+        live += d
+        peak = max(peak, live)
+    return by, peak, count
+
+
+async def _steps(db: Path) -> tuple[Steps, int, int]:
+    """``steps_of`` the room's SQLite file."""
     import sqlite3
 
     con = sqlite3.connect(db)
     try:
-        by: dict[tuple[str, str], list[tuple[float, str, float]]] = defaultdict(list)
-        for call_id, kind, at, clock, received in con.execute(
-            "SELECT call_id, kind, at, clock, received_at FROM timeline ORDER BY call_id, seq"
-        ):
-            by[(call_id, kind)].append((_epoch(at), clock, _epoch(received)))
-        edges = []
-        calls = 0
-        for rang, ended in con.execute("SELECT rang_at, ended_at FROM calls"):
-            calls += 1
-            edges.append((_epoch(rang), 1))
-            if ended is not None:
-                edges.append((_epoch(ended), -1))
-        live = peak = 0
-        for _, d in sorted(edges):
-            live += d
-            peak = max(peak, live)
-        return by, peak, calls
+        return steps_of(
+            con.execute(
+                "SELECT call_id, kind, at, clock, received_at FROM timeline ORDER BY call_id, seq"
+            ).fetchall(),
+            con.execute("SELECT rang_at, ended_at FROM calls").fetchall(),
+        )
     finally:
         con.close()
+
+
+def match(
+    received: list[tuple[float, str, str, str]], steps: Steps, counted: set[str], clients: int
+) -> dict[str, Any]:
+    """Each call message the clients received (client time, call, kind, published) matched
+    to the timeline step it announces: latency from the step's PBX time, and its split."""
+    latencies: list[float] = []
+    # AMI Timestamp -> the bridge read the frame (the PBX's own lag + loopback TCP) ->
+    # the room appended the message to its live log -> websocket -> parsed at the client.
+    pbx_to_received: list[float] = []
+    received_to_publish: list[float] = []
+    publish_to_client: list[float] = []
+    unmatched = 0
+    # Every client receives every message: the n-th copy of (call, kind) across the clients is
+    # occurrence n // clients of that step.
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for now, call_id, kind, published in received:
+        if call_id not in counted:
+            continue
+        key = (call_id, kind)
+        n = seen[key] // clients
+        seen[key] += 1
+        options = steps.get(key, [])
+        if n >= len(options) or options[n][1] != "pbx":
+            unmatched += 1
+            continue
+        latencies.append(now - options[n][0])
+        pbx_to_received.append(options[n][2] - options[n][0])
+        received_to_publish.append(_epoch(published) - options[n][2])
+        publish_to_client.append(now - _epoch(published))
+    return {
+        "messages_matched": len(latencies),
+        "messages_unmatched": unmatched,
+        "latency": latency_summary(latencies),
+        "pbx_to_received": latency_summary(pbx_to_received),
+        "received_to_publish": latency_summary(received_to_publish),
+        "publish_to_client": latency_summary(publish_to_client),
+    }
 
 
 def _epoch(value: Any) -> float:
@@ -213,7 +274,8 @@ def _spawn(args: list[str], log_file: Path) -> subprocess.Popen[bytes]:
         )
 
 
-async def run(load: LiveLoad) -> dict[str, Any]:
+async def run(load: LiveLoad, *, profile: Path | None = None) -> dict[str, Any]:
+    """``profile``: the room runs under pyinstrument, its report written there."""
     tmp = Path(tempfile.mkdtemp(prefix="cc-bench-live-"))
     ami_port, api_port = free_port(), free_port()
     (tmp / "queues.conf").write_text(queues_conf(load.seats, load.calls))
@@ -230,6 +292,7 @@ async def run(load: LiveLoad) -> dict[str, Any]:
         [
             *("-m", "bench.room_proc", "--ami-port", str(ami_port)),
             *("--api-port", str(api_port), "--data-dir", str(tmp)),
+            *(("--profile", str(profile)) if profile is not None else ()),
         ],
         tmp / "room.log",
     )
@@ -255,7 +318,9 @@ async def run(load: LiveLoad) -> dict[str, Any]:
             rss_max = max(rss_max, peak_rss.get("VmRSS", 0))
         sim.send_signal(signal.SIGINT)
         await asyncio.to_thread(sim.wait, 30)
-        await asyncio.sleep(2)  # the room sees the PBX go and finishes what it had
+        # The room sees the PBX go and finishes what it had: a room that lags is waited for
+        # (until 3 s pass without a message), or its slowest messages would not be counted.
+        await settled(received)
         peak_rss = memory_kb(room.pid) or peak_rss
         rss_max = max(rss_max, peak_rss.get("VmRSS", 0))
         wall = time.time() - ready_at
@@ -275,30 +340,7 @@ async def run(load: LiveLoad) -> dict[str, Any]:
     shutil.rmtree(tmp, ignore_errors=True)  # kept only when the run failed, for its logs
     entered = {c: s[0][0] for (c, k), s in steps.items() if k == "entered"}
     counted = {c for c, at in entered.items() if at >= ready_at}
-    latencies: list[float] = []
-    # AMI Timestamp -> the bridge read the frame (the simulator's own lag + loopback TCP) ->
-    # the room appended the message to its live log -> websocket -> parsed at the client.
-    pbx_to_received: list[float] = []
-    received_to_publish: list[float] = []
-    publish_to_client: list[float] = []
-    unmatched = 0
-    # Every client receives every message: the n-th copy of (call, kind) across the clients is
-    # occurrence n // clients of that step.
-    seen: dict[tuple[str, str], int] = defaultdict(int)
-    for now, call_id, kind, published in received:
-        if call_id not in counted:
-            continue
-        key = (call_id, kind)
-        n = seen[key] // load.clients
-        seen[key] += 1
-        options = steps.get(key, [])
-        if n >= len(options) or options[n][1] != "pbx":
-            unmatched += 1
-            continue
-        latencies.append(now - options[n][0])
-        pbx_to_received.append(options[n][2] - options[n][0])
-        received_to_publish.append(_epoch(published) - options[n][2])
-        publish_to_client.append(now - _epoch(published))
+    matched = match(received, steps, counted, load.clients)
     return {
         "calls_burst": load.calls,
         "seats": load.seats,
@@ -307,16 +349,12 @@ async def run(load: LiveLoad) -> dict[str, Any]:
         "calls_in_db": calls,
         "peak_concurrent_calls": peak_calls,
         "calls_counted": len(counted),
-        "messages_matched": len(latencies),
-        "messages_unmatched": unmatched,
+        **matched,
         "client_disconnects": closes[:5],
-        "latency": latency_summary(latencies),
-        "pbx_to_received": latency_summary(pbx_to_received),
-        "received_to_publish": latency_summary(received_to_publish),
-        "publish_to_client": latency_summary(publish_to_client),
         # Share of one core used during the traffic (this machine has two, shared by the
         # simulator, the room and the clients).
         "room_cpu_share": round(cpu_room / wall, 2),
+        "room_cpu_s": round(cpu_room, 2),
         "clients_cpu_share": round(cpu_self / wall, 2),
         "room_vm_hwm_mb": round(peak_rss.get("VmHWM", 0) / 1024, 1),
         # VmHWM includes the demo users' argon2id hashing at start (64 MiB per hash, by
@@ -328,5 +366,7 @@ async def run(load: LiveLoad) -> dict[str, Any]:
 if __name__ == "__main__":
     calls = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     seats = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    result = asyncio.run(run(LiveLoad(calls, seats, calls * 2 / 3, 30)))
+    # a third argument: write the room's pyinstrument profile there
+    where = Path(sys.argv[3]).resolve() if len(sys.argv) > 3 else None
+    result = asyncio.run(run(LiveLoad(calls, seats, calls * 2 / 3, 30), profile=where))
     print(json.dumps(result, indent=2))

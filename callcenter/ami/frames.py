@@ -112,8 +112,8 @@ class FrameParser:
             eol = raw.find(b"\r\n")
             first = raw[7 : eol if eol >= 0 else len(raw)].decode("utf-8", "replace")
             shallow: Frame = [("Event", first)]
-            action_id = _ACTION_ID.search(raw)
-            if action_id:
+            # unsolicited events (nearly all noise) have no ActionID: a plain search, no regex
+            if b"\r\nActionID: " in raw and (action_id := _ACTION_ID.search(raw)):
                 shallow.append(("ActionID", action_id.group(1).decode("utf-8", "replace")))
             return shallow
         try:

@@ -210,7 +210,8 @@ async def _send(websocket: WebSocket, feed: str, after: int | None, accept: Filt
                 elif item.topic == USER_TOPIC:
                     return "user disabled"
                 else:
-                    await websocket.send_json(item.to_wire())
+                    # encoded once for every client of the message
+                    await websocket.send_text(item.wire_text)
                     last = item.seq
     except FellBehindError as behind:
         log.info("%s feed client fell behind at %s", feed, behind.last_seq)

@@ -4,8 +4,9 @@ It implements the pipeline's ``Notifier`` port. One pump task per process tails 
 hands each message to every subscriber through a bounded queue each; the subscriber's filter runs
 in ``stream``, once per message and in sequence order (so a filter may keep state).
 
-``notify`` (the pipeline's port) and ``announce`` (what API routes publish after an action is
-done) never raise: the step it announces is already stored. If the
+``notify`` and ``notify_many`` (the pipeline's port; a batch is one write to the log) and
+``announce`` (what API routes publish after an action is done) never raise: the step it
+announces is already stored. If the
 log cannot be written (Redis down), the message waits in a bounded in-memory queue, and so does
 every later one (they must not overtake it); a background task writes them, in order, when the
 log is back, so clients resuming from their last sequence get them all. Counted in
@@ -29,7 +30,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 
 Accept = Callable[[LiveMessage], bool]
 PAGE = 500
+# Each subscriber's queue. The pump hands a subscriber a whole read of the log at once (up to 500
+# messages from Redis, a batch of the pipeline's from memory) before its sender can run: the
+# queue holds several such reads, so only a client that really stops reading falls behind.
+BUFFER = 4096
 
 
 class FellBehindError(Exception):
@@ -108,7 +113,9 @@ def message_body(
 
 
 class LiveHub:
-    def __init__(self, feed_log: FeedLog, *, buffer: int = 256, max_pending: int = 50_000) -> None:
+    def __init__(
+        self, feed_log: FeedLog, *, buffer: int = BUFFER, max_pending: int = 50_000
+    ) -> None:
         self.log = feed_log
         self.buffer = buffer
         self.max_pending = max_pending
@@ -143,12 +150,13 @@ class LiveHub:
 
     async def notify(self, message: NotifyClients) -> None:
         """The pipeline's Notifier port: never raises (see the module doc)."""
-        await self.announce(
-            message.topic,
-            message.kind,
-            call_id=message.call_id,
-            seat=message.seat,
-            payload=message.payload,
+        await self.notify_many([message])
+
+    async def notify_many(self, messages: Sequence[NotifyClients]) -> None:
+        """Several of the pipeline's messages, in order, in one write to the log (one Redis
+        round trip); never raises, as ``notify``."""
+        await self._announce(
+            [message_body(m.topic, m.kind, m.call_id, m.seat, m.payload) for m in messages]
         )
 
     async def announce(
@@ -162,17 +170,22 @@ class LiveHub:
     ) -> None:
         """Publish what already happened (a stored step, a PBX action done): never raises; if
         the log is down the message waits, in order, for it to come back."""
-        body = message_body(topic, kind, call_id, seat, payload)
+        await self._announce([message_body(topic, kind, call_id, seat, payload)])
+
+    async def _announce(self, bodies: list[dict[str, Any]]) -> None:
+        if not bodies:
+            return
         if not self._pending:
             try:
-                await self._append(body)
+                await self._append_many(bodies)
                 return
             except Exception as exc:
                 log.warning("live log unavailable (%s): live updates wait until it is back", exc)
-        if len(self._pending) >= self.max_pending:
-            self._pending.popleft()
-            self.stats.dropped += 1
-        self._pending.append(body)
+        for body in bodies:
+            if len(self._pending) >= self.max_pending:
+                self._pending.popleft()
+                self.stats.dropped += 1
+            self._pending.append(body)
         self.stats.pending = len(self._pending)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="live-hub-flush")
@@ -201,14 +214,20 @@ class LiveHub:
         return await self._append(message_body(topic, kind, call_id, seat, payload))
 
     async def _append(self, body: dict[str, Any]) -> int:
+        return await self._append_many([body])
+
+    async def _append_many(self, bodies: list[dict[str, Any]]) -> int:
         try:
-            seq = await self.log.append(body)
+            seq = await (
+                self.log.append(bodies[0]) if len(bodies) == 1 else self.log.append_many(bodies)
+            )
         except Exception:
             self.stats.publish_failures += 1
             raise
-        self.stats.published += 1
-        topic = str(body["topic"])
-        self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + 1
+        self.stats.published += len(bodies)
+        for body in bodies:
+            topic = str(body["topic"])
+            self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + 1
         return seq
 
     async def stream(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from callcenter.live.messages import Backlog, LiveMessage
@@ -24,6 +24,12 @@ class MemoryLog:
             self._entries.append(LiveMessage.from_body(self._seq, body, prev=self._seq - 1))
             self._changed.notify_all()
             return self._seq
+
+    async def append_many(self, bodies: Sequence[dict[str, Any]]) -> int:
+        seq = self._seq
+        for body in bodies:
+            seq = await self.append(body)
+        return seq
 
     async def read_after(self, seq: int, limit: int) -> Backlog:
         first = self._entries[0].seq if self._entries else 0

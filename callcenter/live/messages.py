@@ -9,8 +9,10 @@ bounded tail, and a Redis that restarted may have lost its end.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 
@@ -36,6 +38,12 @@ class LiveMessage:
             "seat": self.seat,
             "payload": self.payload,
         }
+
+    @cached_property
+    def wire_text(self) -> str:
+        """``to_wire()`` as the JSON text a websocket sends: encoded once, whatever the number
+        of clients (as Starlette's ``send_json`` encodes it; anything else as text)."""
+        return json.dumps(self.to_wire(), separators=(",", ":"), ensure_ascii=False, default=str)
 
     def body(self) -> dict[str, Any]:
         """Everything but the sequence number (what the log stores next to it)."""
@@ -67,6 +75,11 @@ class FeedLog(Protocol):
 
     async def append(self, body: dict[str, Any]) -> int:
         """Store one message body; returns its sequence number."""
+        ...
+
+    async def append_many(self, bodies: Sequence[dict[str, Any]]) -> int:
+        """Store message bodies in order, all or none, with consecutive sequence numbers (one
+        round trip for the Redis log); returns the last one."""
         ...
 
     async def read_after(self, seq: int, limit: int) -> Backlog: ...

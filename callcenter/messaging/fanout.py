@@ -9,8 +9,9 @@ next, never a number twice. Each message links to its predecessor, which is how 
 that something is missing before it (``LiveMessage.prev``; see ``callcenter.live.hub``): the
 stream is capped (``MAXLEN ~ retention``) and Redis may have lost the end of it. (A Redis whose
 clock went back further than its lost writes could reuse numbers: keep its clock synchronised.)
-Each process tails the stream with a blocking XREAD (short block, with a deadline) and fans it
-out locally (``callcenter.live.hub``).
+``append_many`` does the same for a batch in one script (one round trip, consecutive numbers
+after the first, all or none). Each process tails the stream with a blocking XREAD (short
+block, with a deadline) and fans it out locally (``callcenter.live.hub``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -37,6 +38,23 @@ redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id .. '-0', 'm', ARGV[1],
     'p', string.format('%d', prev))
 redis.call('SET', KEYS[2], id)
 return seq
+"""
+
+# The same for several messages in one round trip: ARGV[1] is the retention, then the bodies;
+# the first number as APPEND's, the next ones consecutive (each linked to its predecessor).
+APPEND_MANY = """
+local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
+local now = redis.call('TIME')
+local seq = math.max(prev + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
+for i = 2, #ARGV do
+  local id = string.format('%d', seq)
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], id .. '-0', 'm', ARGV[i],
+      'p', string.format('%d', prev))
+  prev = seq
+  seq = seq + 1
+end
+redis.call('SET', KEYS[2], string.format('%d', prev))
+return prev
 """
 
 
@@ -71,6 +89,7 @@ class RedisStreamLog:
         self.block_ms = block_ms
         self.timeout = timeout
         self._append = redis.register_script(APPEND)
+        self._append_many = redis.register_script(APPEND_MANY)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisStreamLog:
@@ -80,6 +99,14 @@ class RedisStreamLog:
         data = json.dumps(body, separators=(",", ":"), default=str)
         async with asyncio.timeout(self.timeout):
             seq = await self._append(keys=[self.key, self.counter], args=[data, self.retention])
+        return int(seq)
+
+    async def append_many(self, bodies: Sequence[dict[str, Any]]) -> int:
+        data = [json.dumps(body, separators=(",", ":"), default=str) for body in bodies]
+        async with asyncio.timeout(self.timeout):
+            seq = await self._append_many(
+                keys=[self.key, self.counter], args=[self.retention, *data]
+            )
         return int(seq)
 
     async def read_after(self, seq: int, limit: int) -> Backlog:

@@ -2,7 +2,9 @@
 
 ``NotificationQueue`` is the processor's ``Notifier``: ``notify`` only puts the message on a
 bounded queue and returns (it never waits and never raises). One worker task hands the
-messages, in order, to the real notifier (the live hub, whose log may be Redis). When the queue
+messages, in order, to the real notifier (the live hub, whose log may be Redis); what waits
+goes out together (up to ``batch_size``) when the notifier takes batches (``notify_many``: one
+write to the log, one Redis round trip, instead of one per message). When the queue
 is full the message is dropped, counted in ``stats.dropped`` and logged (the first drop of a
 run of drops, then every ``log_every``-th); a publish that fails or exceeds ``timeout`` is
 counted in ``stats.failed`` and logged the same way, and the worker goes on. Live clients miss
@@ -25,7 +27,7 @@ import logging
 from dataclasses import dataclass
 
 from callcenter.domain.effects import NotifyClients
-from callcenter.pipeline.ports import Notifier
+from callcenter.pipeline.ports import BatchNotifier, Notifier
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,10 @@ class NotificationQueue:
         maxsize: int = 10_000,
         timeout: float = 30.0,
         log_every: int = 1000,
+        batch_size: int = 500,
     ) -> None:
         self.notifier = notifier
+        self.batch_size = batch_size
         self.timeout = timeout
         self.log_every = log_every
         self.stats = NotificationStats()
@@ -105,24 +109,33 @@ class NotificationQueue:
         self._dropping = True
 
     async def _work(self) -> None:
+        batched = isinstance(self.notifier, BatchNotifier)
         while True:
-            message = await self._queue.get()
+            batch = [await self._queue.get()]
+            # What waits goes out in one write to the live log (one Redis round trip).
+            while batched and len(batch) < self.batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
             try:
                 async with asyncio.timeout(self.timeout):
-                    await self.notifier.notify(message)
-                self.stats.published += 1
+                    if isinstance(self.notifier, BatchNotifier):
+                        await self.notifier.notify_many(batch)
+                    else:
+                        await self.notifier.notify(batch[0])
+                self.stats.published += len(batch)
                 self._failing = False
             except Exception:
-                self.stats.failed += 1
-                if not self._failing or self.stats.failed % self.log_every == 0:
+                self.stats.failed += len(batch)
+                if not self._failing or self.stats.failed % self.log_every < len(batch):
+                    first = batch[0]
                     log.exception(
                         "live notifications: publishing %s %s for call %s failed "
                         "(%d failed so far)",
-                        message.topic,
-                        message.kind,
-                        message.call_id,
+                        first.topic,
+                        first.kind,
+                        first.call_id,
                         self.stats.failed,
                     )
                 self._failing = True
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()

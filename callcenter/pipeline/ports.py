@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from callcenter.domain.call import Call
 from callcenter.domain.callbacks import CallbackOp, CallbackTask
@@ -38,6 +38,10 @@ class CallStore(Protocol):
         """The call and the source ids already on its timeline, or None if unknown."""
         ...
 
+    async def load_many(self, call_ids: Collection[str]) -> dict[str, tuple[Call, set[str]]]:
+        """``load`` of several calls at once (the unknown ones left out)."""
+        ...
+
     async def save(
         self,
         call: Call,
@@ -55,6 +59,13 @@ class CallStore(Protocol):
 
 class Notifier(Protocol):
     async def notify(self, message: NotifyClients) -> None: ...
+
+
+@runtime_checkable
+class BatchNotifier(Notifier, Protocol):
+    """A notifier that takes several messages, in order, at once (the live hub: one write)."""
+
+    async def notify_many(self, messages: Sequence[NotifyClients]) -> None: ...
 
 
 class NullNotifier:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -58,6 +58,8 @@ class CallProcessor:
         self._notes: list[NotifyClients] | None = None
         # in a batch: each call's last state and its new steps, saved once at the end
         self._saves: dict[str, tuple[Call, list[AppendTimeline], list[RequestDispatch]]] = {}
+        # in a batch: calls ``prefetch`` found the store without (new calls), not asked again
+        self._absent: set[str] = set()
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:
@@ -82,6 +84,7 @@ class CallProcessor:
             self._tx = None
             self._saves = {}
             self._ops = []
+            self._absent = set()
         notes, self._notes = self._notes or [], None
         for note in notes:
             await self.notifier.notify(note)
@@ -128,6 +131,20 @@ class CallProcessor:
                     await self.notifier.notify(effect)
         return new
 
+    async def prefetch(self, call_ids: Iterable[str]) -> None:
+        """Inside ``batch()``: load the calls not in the cache in one query rather than one each
+        (in a burst, most are new calls the store does not have: those are remembered as
+        absent until the batch ends). Outside a batch it does nothing."""
+        if self._tx is None:
+            return
+        missing = {call_id for call_id in call_ids if call_id not in self._cache}
+        if not missing:
+            return
+        found = await self.store.load_many(missing)
+        for call, seen in found.values():
+            self._remember(call, seen)
+        self._absent = missing - found.keys()
+
     async def current(self, call_id: str) -> Call | None:
         """The call as processed so far (from the cache, else the store), None if unknown."""
         call, _seen = await self._load(call_id)
@@ -147,12 +164,15 @@ class CallProcessor:
         if entry is not None:
             self._cache.move_to_end(call_id)
             return entry
+        if call_id in self._absent:
+            return None, set()
         loaded = await self.store.load(call_id)
         if loaded is None:
             return None, set()
         return loaded
 
     def _remember(self, call: Call, seen: set[str]) -> None:
+        self._absent.discard(call.id)
         self._cache[call.id] = (call, seen)
         self._cache.move_to_end(call.id)
         while len(self._cache) > self._cache_size:

@@ -220,6 +220,8 @@ class OrderedRunner:
         counted = self.stats.processed, self.stats.inferred
         try:
             async with self.processor.batch():
+                # the batch's calls not in the processor's cache: one query, not one each
+                await self.processor.prefetch(item.call_id for item in batch)
                 for item in batch:
                     await self.process(item)
             return

@@ -13,7 +13,7 @@ says where its own time came from.; each step's ``hash`` chains from the one bef
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
@@ -162,6 +162,25 @@ class TimelineStore:
                 select(TIMELINE.c.source_id).where(TIMELINE.c.call_id == call_id)
             )
             return call_from_row(row), {s for (s,) in sources}
+
+    async def load_many(self, call_ids: Collection[str]) -> dict[str, tuple[Call, set[str]]]:
+        """``load`` for several calls in two queries; the unknown ones are left out."""
+        if not call_ids:
+            return {}
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(CALLS).where(CALLS.c.id.in_(list(call_ids))))
+            calls = {call.id: call for call in map(call_from_row, rows)}
+            if not calls:
+                return {}
+            seen: dict[str, set[str]] = {call_id: set() for call_id in calls}
+            sources = await conn.execute(
+                select(TIMELINE.c.call_id, TIMELINE.c.source_id).where(
+                    TIMELINE.c.call_id.in_(list(calls))
+                )
+            )
+            for call_id, source in sources:
+                seen[call_id].add(source)
+        return {call_id: (call, seen[call_id]) for call_id, call in calls.items()}
 
     async def save(
         self,

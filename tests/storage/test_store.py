@@ -70,6 +70,19 @@ async def test_save_and_read_back(store: TimelineStore) -> None:
     assert [s["seq"] for s in await store.timeline(CALL, after_seq=4)] == [5, 6]
 
 
+async def test_load_many_reads_several_calls_as_load_does(store: TimelineStore) -> None:
+    processor = CallProcessor(store, NullNotifier())
+    for event in answered_call_events():
+        await processor.handle(event)
+    await processor.handle(make(ev.CallEntered, "other", source_id="x"))
+
+    found = await store.load_many([CALL, "other", "never-seen"])
+    assert set(found) == {CALL, "other"}  # the unknown one is left out
+    assert found[CALL] == await store.load(CALL)
+    assert found["other"][1] == {"x"} and found["other"][0].state is CallState.RINGING
+    assert await store.load_many([]) == {}
+
+
 async def test_a_later_seats_answer_survives_a_reload(store: TimelineStore) -> None:
     """The conversation in progress starts at its own seat's answer (``seat_answered_at``),
     kept in the store: a processor that loads the call (a restart) still measures its span

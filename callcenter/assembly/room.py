@@ -51,6 +51,7 @@ from callcenter.remote.bridge_http import bridge_ops_app, bridge_ops_server
 from callcenter.remote.bridge_side import BridgeChannel
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
+from callcenter.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +327,4 @@ class Room:
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await cancel_and_wait(task)

@@ -27,7 +27,6 @@ last sequence it was given, so the client can reconnect from there without a gap
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -37,6 +36,7 @@ from typing import Any
 
 from callcenter.domain.effects import NotifyClients
 from callcenter.live.messages import FeedLog, LiveMessage
+from callcenter.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +141,7 @@ class LiveHub:
     async def stop(self) -> None:
         for task in (self._pump, self._flusher):
             if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await cancel_and_wait(task)
         self._pump = self._flusher = None
         if self._pending:
             log.warning("%d live updates not published at shutdown", len(self._pending))

@@ -358,6 +358,7 @@ class Bridge:
             entry = entries.get(caller.uniqueid)
             view["pbx_state"] = WAITING
             view["position"] = entry.position if entry else None
+            view["wait_seconds"] = entry.wait if entry else None
             return view
         view["pbx_state"] = TALKING
         for other in by_bridge.get(caller.bridge_id, []):

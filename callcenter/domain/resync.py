@@ -16,6 +16,7 @@ from callcenter.domain.call import TERMINAL_STATES, Call, CallState
 from callcenter.domain.events import (
     CallAnswered,
     CallEntered,
+    CallerLeftQueue,
     CallerQueued,
     CallEvent,
     CallLost,
@@ -43,6 +44,7 @@ class PbxCallView:
     position: int | None = None
     caller_raw: str = ""
     age_seconds: int = 0  # how long the oldest leg had existed
+    wait_seconds: int | None = None  # how long the caller had waited in the queue (QueueStatus)
 
 
 def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
@@ -72,9 +74,14 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
             view.pbx_state == WAITING and state in (CallState.ANSWERED, CallState.QUALIFIED)
         )
         if needs_queue:
+            entered = out[0].at if out else (call.rang_at if call is not None else None)
+            queued_at = view.gap_ended
+            if view.pbx_state == WAITING and view.wait_seconds is not None:
+                queued_at -= timedelta(seconds=view.wait_seconds)
+                queued_at = max(queued_at, entered) if entered is not None else queued_at
             out.append(
                 CallerQueued(
-                    **common,
+                    **common | {"at": queued_at},
                     source_id=f"{view.source_id}:queued",
                     queue=view.queue,
                     position=view.position or 0,
@@ -83,6 +90,17 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
             )
             state = CallState.QUEUED
     if view.pbx_state == TALKING and state in queued_states and view.seat:
+        if call is None:  # as Asterisk tells it: QueueCallerLeave, then AgentConnect (a
+            # call followed before the gap may have shown its QueueCallerLeave already)
+            out.append(
+                CallerLeftQueue(
+                    **common,
+                    source_id=f"{view.source_id}:left_queue",
+                    queue=view.queue,
+                    position=view.position or 0,
+                    count=0,
+                )
+            )
         out.append(
             CallAnswered(
                 **common,

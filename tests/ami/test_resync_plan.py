@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -34,7 +35,7 @@ def view(pbx_state: str, seat: str | None = None) -> PbxCallView:
     ("state", "pbx_state", "seat", "expected"),
     [
         (None, "waiting", None, ["CallEntered", "CallerQueued", "CallResynced"]),
-        (None, "talking", "Seat 02", ["CallEntered", "CallerQueued", "CallAnswered", "CallResynced"]),  # noqa: E501
+        (None, "talking", "Seat 02", ["CallEntered", "CallerQueued", "CallerLeftQueue", "CallAnswered", "CallResynced"]),  # noqa: E501
         (None, "other", None, ["CallEntered", "CallResynced"]),
         (S.RINGING, "waiting", None, ["CallerQueued", "CallResynced"]),
         (S.QUEUED, "waiting", None, ["CallResynced"]),
@@ -71,3 +72,23 @@ def test_plan_lost_only_for_live_calls() -> None:
     assert plan_lost(Call(id="1.1", state=S.ABANDONED), lost) == []
     (event,) = plan_lost(Call(id="1.1", state=S.ANSWERED), lost)
     assert event.inferred and event.source_id == "resync-x:lost"
+
+
+@pytest.mark.parametrize(
+    ("state", "wait", "queued_after_entry"),
+    [(None, 7, 33), (S.RINGING, 7, None), (None, 60, 0)],  # a wait longer than the age: entry
+)
+def test_a_waiting_callers_queue_time_is_the_pbxs_wait(
+    state: CallState | None, wait: int, queued_after_entry: int | None
+) -> None:
+    """QueueStatus says how long the caller has waited (``Wait``), CoreShowChannels how long
+    its channels have lived (``Duration``): the steps inferred for the gap take their times
+    from them, not from the moment of the snapshot."""
+    call = None if state is None else Call(id="1.1", state=state, rang_at=T0)
+    events = plan_resync(call, replace(view("waiting"), wait_seconds=wait))
+    at = {type(e).__name__: e.at for e in events}
+    assert at["CallerQueued"] == max(T0 + timedelta(seconds=3 - wait), at.get("CallEntered", T0))
+    if queued_after_entry is not None:
+        assert at["CallEntered"] == T0 + timedelta(seconds=3 - 40)
+        assert at["CallerQueued"] - at["CallEntered"] == timedelta(seconds=queued_after_entry)
+    assert at["CallResynced"] == T0 + timedelta(seconds=3)

@@ -77,6 +77,7 @@ class Outcome:
     steps_reference: int = 0
     steps_lost: int = 0
     steps_duplicated: int = 0
+    steps_inferred_time: int = 0  # there, inferred at a resync, not at the PBX's time
     extra_steps: dict[str, int] = field(default_factory=dict)
     wrong_outcomes: int = 0
     wrong_detail: dict[str, int] = field(default_factory=dict)
@@ -84,6 +85,7 @@ class Outcome:
     chains_broken: int = 0  # timelines whose hash chain does not verify
     lost_detail: dict[str, int] = field(default_factory=dict)
     duplicated_detail: dict[str, int] = field(default_factory=dict)
+    inferred_detail: dict[str, int] = field(default_factory=dict)
     steps_reconstructed: int = 0  # stored steps with clock pbx-log
     pbx_queue_log_calls: int = 0
     pbx_table_calls: int = 0  # calls in the queue_log table the bridge reconciles from
@@ -213,6 +215,7 @@ class StepCount:
     lost: Counter[str] = field(default_factory=Counter)
     duplicated: Counter[str] = field(default_factory=Counter)
     extra: Counter[str] = field(default_factory=Counter)
+    inferred_time: Counter[str] = field(default_factory=Counter)
 
 
 def compare_steps(
@@ -222,17 +225,27 @@ def compare_steps(
     stored step of the same kind has its time within ``tolerance`` (a step reconstructed
     from the PBX's log stands for the live step it replaces; its time is Asterisk's, whole
     seconds in the queue_log file); each stored step answers for one reference step only,
-    so a live step and a reconstructed one for the same PBX fact count one duplicate. What
-    the reference has no match for is lost; stored steps of a kind the reference has that
-    match nothing are duplicated; kinds the reference has not (resync, lost, recovered,
-    anomaly) are extra."""
+    so a live step and a reconstructed one for the same PBX fact count one duplicate. A
+    reference step left over that a step of its kind inferred at a resync (clock
+    ``inferred``: the snapshot said it happened, not when) stands for is counted apart
+    (``inferred_time``: there, at the wrong time). What the reference has no match for is
+    lost; stored steps of a kind the reference has that match nothing are duplicated; kinds
+    the reference has not (resync, lost, recovered, anomaly) are extra."""
     out = StepCount()
     kinds = {s.kind for s in reference}
     pool = sorted(stored, key=lambda s: s.at)
+    unmatched = []
     for step in sorted(reference, key=lambda s: s.at):
         near = [s for s in pool if s.kind == step.kind and abs(s.at - step.at) <= tolerance]
         if near:
             pool.remove(min(near, key=lambda s: abs(s.at - step.at)))
+        else:
+            unmatched.append(step)
+    for step in unmatched:  # a step inferred at a resync: there, but its time is the snapshot's
+        guess = next((s for s in pool if s.kind == step.kind and s.clock == "inferred"), None)
+        if guess is not None:
+            pool.remove(guess)
+            out.inferred_time[step.kind] += 1
         else:
             out.lost[step.kind] += 1
     for s in pool:
@@ -424,10 +437,13 @@ async def run_fault(
         count.lost.update(one.lost)
         count.duplicated.update(one.duplicated)
         count.extra.update(one.extra)
+        count.inferred_time.update(one.inferred_time)
     result.steps_lost = count.lost.total()
     result.steps_duplicated = count.duplicated.total()
     result.lost_detail, result.duplicated_detail = dict(count.lost), dict(count.duplicated)
     result.extra_steps = dict(count.extra)
+    result.steps_inferred_time = count.inferred_time.total()
+    result.inferred_detail = dict(count.inferred_time)
     wrong: Counter[str] = Counter()
     for call_id, outcome in truth.items():
         stored = got_calls.get(call_id, {}).get("outcome")
@@ -444,19 +460,21 @@ async def run_fault(
 
 
 def render(results: list[Outcome]) -> str:
-    head = ("fault", "offered", "recorded", "missing", "ref steps", "lost", "dup", "wrong outcome",
-            "wrong hold/talk", "broken chains", "from pbx-log", "login s")  # fmt: skip
+    head = ("fault", "offered", "recorded", "missing", "ref steps", "lost", "dup", "time inferred",
+            "wrong outcome", "wrong hold/talk", "broken chains", "from pbx-log",
+            "login s")  # fmt: skip
     rows: list[tuple[str, ...]] = [head]
     for r in results:
         login = " ".join(f"{k} {v:.2f}" for k, v in r.login_seconds.items())
         numbers = (r.offered, r.recorded, r.missing, r.steps_reference, r.steps_lost,
-                   r.steps_duplicated, r.wrong_outcomes, r.wrong_times, r.chains_broken,
-                   r.steps_reconstructed)  # fmt: skip
+                   r.steps_duplicated, r.steps_inferred_time, r.wrong_outcomes, r.wrong_times,
+                   r.chains_broken, r.steps_reconstructed)  # fmt: skip
         rows.append((r.fault, *map(str, numbers), login))
     lines = [table(rows)]
     for r in results:
         lines.append(
             f"{r.fault}: lost {r.lost_detail or '-'}; dup {r.duplicated_detail or '-'}; "
+            f"time inferred {r.inferred_detail or '-'}; "
             f"wrong {r.wrong_detail or '-'}; extra steps {r.extra_steps or '-'}; PBX calls "
             f"(queue_log file/table) {r.pbx_queue_log_calls}/{r.pbx_table_calls}; "
             + "; ".join(r.notes)

@@ -359,12 +359,18 @@ class Bridge:
             view["pbx_state"] = WAITING
             view["position"] = entry.position if entry else None
             view["wait_seconds"] = entry.wait if entry else None
+            for other in chans:  # a seat's phone ringing for the caller (AgentCalled)
+                name = self.seats.name_for_channel(other.channel)
+                if other is not caller and name is not None:
+                    view["ringing_seat"], view["ring_seconds"] = name, other.duration
+                    break
             return view
         view["pbx_state"] = TALKING
         for other in by_bridge.get(caller.bridge_id, []):
             name = self.seats.name_for_channel(other.channel)
             if other is not caller and name is not None:
                 view["seat"] = name
+                view["ringing_seat"], view["ring_seconds"] = name, other.duration
                 self.seats.connected(name, lid, other.uniqueid)
                 self._seat_call[name] = lid
                 self._channels[lid] = replace(self._channels[lid], seat=other.channel)

@@ -22,6 +22,7 @@ from callcenter.domain.events import (
     CallLost,
     CallResynced,
     Clock,
+    SeatOffered,
 )
 
 WAITING = "waiting"
@@ -45,6 +46,10 @@ class PbxCallView:
     caller_raw: str = ""
     age_seconds: int = 0  # how long the oldest leg had existed
     wait_seconds: int | None = None  # how long the caller had waited in the queue (QueueStatus)
+    # a seat's channel of this call (ringing for it, or talking with it) and its age: the ring
+    # began when that channel was made (AgentCalled)
+    ringing_seat: str | None = None
+    ring_seconds: int | None = None
 
 
 def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
@@ -89,6 +94,21 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
                 )
             )
             state = CallState.QUEUED
+    rings = view.ringing_seat and view.ring_seconds is not None and view.queue
+    if rings and state is CallState.QUEUED and view.pbx_state in (WAITING, TALKING):
+        rang = view.gap_ended - timedelta(seconds=view.ring_seconds or 0)
+        # never before the call began; a queue time inferred later (a talking caller's, the
+        # snapshot's) does not hold it back: the store keeps each step's own time
+        floor = out[0].at if call is None else call.rang_at
+        out.append(
+            SeatOffered(
+                **common | {"at": max(rang, floor) if floor is not None else rang},
+                source_id=f"{view.source_id}:offered",
+                queue=view.queue,
+                seat=view.ringing_seat or "",
+            )
+        )
+        state = CallState.OFFERED
     if view.pbx_state == TALKING and state in queued_states and view.seat:
         if call is None:  # as Asterisk tells it: QueueCallerLeave, then AgentConnect (a
             # call followed before the gap may have shown its QueueCallerLeave already)

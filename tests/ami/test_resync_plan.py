@@ -92,3 +92,33 @@ def test_a_waiting_callers_queue_time_is_the_pbxs_wait(
         assert at["CallEntered"] == T0 + timedelta(seconds=3 - 40)
         assert at["CallerQueued"] - at["CallEntered"] == timedelta(seconds=queued_after_entry)
     assert at["CallResynced"] == T0 + timedelta(seconds=3)
+
+
+@pytest.mark.parametrize(
+    ("state", "pbx_state", "expected"),
+    [
+        (None, "waiting", ["CallEntered", "CallerQueued", "SeatOffered", "CallResynced"]),
+        (S.QUEUED, "waiting", ["SeatOffered", "CallResynced"]),
+        (S.OFFERED, "waiting", ["CallResynced"]),  # its ring was seen
+        (None, "talking", ["CallEntered", "CallerQueued", "SeatOffered", "CallerLeftQueue",
+                           "CallAnswered", "CallResynced"]),
+        (S.QUEUED, "talking", ["SeatOffered", "CallAnswered", "CallResynced"]),
+        (S.OFFERED, "talking", ["CallAnswered", "CallResynced"]),
+    ],
+)  # fmt: skip
+def test_a_seats_channel_in_the_snapshot_is_its_ring(
+    state: CallState | None, pbx_state: str, expected: list[str]
+) -> None:
+    """A seat's channel with the caller's Linkedid rings for it (waiting) or talks with it:
+    the ring began when that channel was made (its Duration), as AgentCalled would have said."""
+    call = None if state is None else Call(id="1.1", state=state, rang_at=T0)
+    seat = "Seat 02" if pbx_state == "talking" else None
+    shown = replace(view(pbx_state, seat), ringing_seat="Seat 02", ring_seconds=2)
+    events = plan_resync(call, shown)
+    assert [type(e).__name__ for e in events] == expected
+    (offered,) = [e for e in events if type(e).__name__ == "SeatOffered"] or [None]
+    if offered is not None:
+        assert offered.at == T0 + timedelta(seconds=3 - 2)
+        assert getattr(offered, "seat", None) == "Seat 02"
+    too_old = plan_resync(call, replace(shown, ring_seconds=60))  # clocks apart: not before
+    assert all(e.at >= (call.rang_at if call else T0 + timedelta(seconds=3 - 40)) for e in too_old)

@@ -151,11 +151,14 @@ class Serve:
                 self.process.wait(10)
 
 
-async def logged_in(service: SimulatorService, within: float = 60.0) -> float:
-    """Until a bridge is logged in to the simulator's AMI; the seconds it took."""
+async def logged_in(
+    service: SimulatorService, within: float = 60.0, *, not_in: frozenset[object] = frozenset()
+) -> float:
+    """Until a bridge is logged in to the simulator's AMI on a session not in ``not_in``;
+    the seconds it took."""
     began = time.monotonic()
     async with asyncio.timeout(within):
-        while not any(s.authenticated for s in service.ami.sessions):  # noqa: ASYNC110
+        while not any(s.authenticated and s not in not_in for s in service.ami.sessions):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     return round(time.monotonic() - began, 3)
 
@@ -279,10 +282,6 @@ async def call_rows(store: TimelineStore) -> dict[str, dict[str, Any]]:
     return {row["id"]: row async for row in store.calls()}
 
 
-async def outcomes(store: TimelineStore) -> dict[str, str | None]:
-    return {row["id"]: row["outcome"] for row in [r async for r in store.calls()]}
-
-
 async def run_fault(
     fault: str,
     calls: int,
@@ -293,18 +292,24 @@ async def run_fault(
     *,
     period: float = 2.0,
     settle: float = 3.0,
+    sqlite: bool = False,
 ) -> Outcome:
     """One run. The simulator writes the PBX's queue_log and cel rows into the PostgreSQL
     callcenter uses (the tables come from callcenter's migration, as on a real PBX), and the
     queue_log file; serve reconciles from the tables on every AMI (re)connection and every
     ``period`` s (``settle``: how long a call's end is left to AMI first; a room's defaults
-    are 60 and 10 s, shorter here so the run does not wait for them)."""
-    result = Outcome(fault)
+    are 60 and 10 s, shorter here so the run does not wait for them). ``sqlite``: a
+    single-host install, callcenter on SQLite reading the queue_log file."""
+    if sqlite and fault == "postgres-restart":
+        raise ValueError("no PostgreSQL to restart on SQLite")
+    result = Outcome(fault + ("-sqlite" if sqlite else ""))
     folder = Path(tempfile.mkdtemp(prefix=f"cc-fault-{fault}-"))
     pg, redis = OwnPostgres(), OwnRedis()
-    await asyncio.to_thread(pg.start)
+    if not sqlite:
+        await asyncio.to_thread(pg.start)
     await asyncio.to_thread(redis.start)
     queue_log = folder / "queue_log"
+    db_url = f"sqlite+aiosqlite:///{folder / 'callcenter.db'}" if sqlite else pg.url
     ami_port = free_port()
 
     def simulator() -> SimulatorService:
@@ -316,7 +321,11 @@ async def run_fault(
                 ami_port=ami_port,
                 control_port=None,
                 options=SimOptions(
-                    seed=seed, ring_min=1, ring_max=3, queue_log_file=queue_log, pbx_log_url=pg.url
+                    seed=seed,
+                    ring_min=1,
+                    ring_max=3,
+                    queue_log_file=queue_log,
+                    pbx_log_url=None if sqlite else pg.url,
                 ),
             )
         )
@@ -327,7 +336,8 @@ async def run_fault(
     api_port, token = free_port(), secrets.token_urlsafe(24)
     env = {
         **os.environ,
-        "CALLCENTER_DATABASE__URL": pg.dsn,
+        "CALLCENTER_DATABASE__URL": db_url if sqlite else pg.dsn,
+        "CALLCENTER_PBX_LOG__QUEUE_LOG_FILE": str(queue_log),
         "CALLCENTER_REDIS__URL": redis.url,
         "CALLCENTER_AMI__PORT": str(ami_port),
         "CALLCENTER_AGI__PORT": str(free_port()),
@@ -359,13 +369,15 @@ async def run_fault(
             sim.scheduler.at(sim.now + at, sim.enter, spec)
         await asyncio.sleep(fault_at)
         if fault == "bridge-kill":
+            killed = frozenset(service.ami.sessions)
             serve.kill()
             await asyncio.sleep(down)
             serve.start()
-            result.login_seconds["restart"] = await logged_in(service)
+            result.login_seconds["restart"] = await logged_in(service, not_in=killed)
         elif fault == "ami-cut":
+            cut = frozenset(service.ami.sessions)
             service.ami.drop_all()  # the listener stays: the PBX accepts at once
-            result.login_seconds["reconnect"] = await logged_in(service)
+            result.login_seconds["reconnect"] = await logged_in(service, not_in=cut)
         elif fault == "postgres-restart":
             await asyncio.to_thread(pg.stop)
             await asyncio.sleep(down)
@@ -401,7 +413,7 @@ async def run_fault(
         lines = queue_log.read_text().splitlines()
         result.pbx_queue_log_calls = len({ln.split("|")[1] for ln in lines if "|ENTERQUEUE|" in ln})
     ref_store = await reference(b"".join(recorded), folder)
-    engine = create_engine(pg.url)
+    engine = create_engine(db_url)
     try:
         got_store = TimelineStore(engine)
         got_calls = await call_rows(got_store)
@@ -415,16 +427,21 @@ async def run_fault(
             result.chains_broken += verdict is None or not verdict.intact
         async with engine.connect() as conn:
             result.pbx_table_calls = (
-                await conn.execute(
-                    sa.select(sa.func.count(sa.distinct(QUEUE_LOG.c.callid))).where(
-                        QUEUE_LOG.c.event == "ENTERQUEUE"
+                0
+                if sqlite
+                else (
+                    await conn.execute(
+                        sa.select(sa.func.count(sa.distinct(QUEUE_LOG.c.callid))).where(
+                            QUEUE_LOG.c.event == "ENTERQUEUE"
+                        )
                     )
-                )
-            ).scalar_one()
+                ).scalar_one()
+            )
     finally:
         await engine.dispose()
         await ref_store.engine.dispose()
-        await asyncio.to_thread(pg.destroy)
+        if not sqlite:
+            await asyncio.to_thread(pg.destroy)
         await asyncio.to_thread(redis.destroy)
     count = StepCount()
     for call_id, ref in ref_steps.items():
@@ -484,6 +501,8 @@ def render(results: list[Outcome]) -> str:
 
 async def main(args: argparse.Namespace) -> list[Outcome]:
     faults = FAULTS if args.fault == "all" else (args.fault,)
+    if args.sqlite:
+        faults = tuple(f for f in faults if f != "postgres-restart")
     results = []
     for fault in faults:
         print(f"-- {fault}", file=sys.stderr, flush=True)
@@ -497,6 +516,7 @@ async def main(args: argparse.Namespace) -> list[Outcome]:
                 args.serve_path,
                 period=args.period,
                 settle=args.settle,
+                sqlite=args.sqlite,
             )
         )
     return results
@@ -512,9 +532,13 @@ if __name__ == "__main__":
     parser.add_argument("--serve-path", help="Run serve from this copy of the package.")
     parser.add_argument("--period", type=float, default=2.0, help="PBX_LOG__PERIOD_SECONDS")
     parser.add_argument("--settle", type=float, default=3.0, help="PBX_LOG__SETTLE_SECONDS")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="serve on SQLite, reading the queue_log file"
+    )
     args = parser.parse_args()
     results = asyncio.run(main(args))
     print(render(results))
     data: dict[str, Any] = {r.fault: r.__dict__ for r in results}
-    name = f"fault_report-{args.fault}" + ("-serve-path" if args.serve_path else "")
+    name = f"fault_report-{args.fault}" + ("-sqlite" if args.sqlite else "")
+    name += "-serve-path" if args.serve_path else ""
     print(f"results: {write_results(name, data)}", file=sys.stderr)

@@ -50,6 +50,7 @@ class PbxCallView:
     # began when that channel was made (AgentCalled)
     ringing_seat: str | None = None
     ring_seconds: int | None = None
+    left_queue_seen: bool = False  # its QueueCallerLeave came before the gap
 
 
 def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
@@ -110,8 +111,8 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
         )
         state = CallState.OFFERED
     if view.pbx_state == TALKING and state in queued_states and view.seat:
-        if call is None:  # as Asterisk tells it: QueueCallerLeave, then AgentConnect (a
-            # call followed before the gap may have shown its QueueCallerLeave already)
+        if not view.left_queue_seen:  # as Asterisk tells it: QueueCallerLeave, then
+            # AgentConnect (the bridge may have seen the first before the gap)
             out.append(
                 CallerLeftQueue(
                     **common,

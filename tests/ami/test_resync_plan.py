@@ -39,7 +39,7 @@ def view(pbx_state: str, seat: str | None = None) -> PbxCallView:
         (None, "other", None, ["CallEntered", "CallResynced"]),
         (S.RINGING, "waiting", None, ["CallerQueued", "CallResynced"]),
         (S.QUEUED, "waiting", None, ["CallResynced"]),
-        (S.OFFERED, "talking", "Seat 02", ["CallAnswered", "CallResynced"]),
+        (S.OFFERED, "talking", "Seat 02", ["CallerLeftQueue", "CallAnswered", "CallResynced"]),
         (S.QUEUED, "talking", None, ["CallResynced"]),  # no seat to name: nothing to infer
         (S.ANSWERED, "talking", "Seat 02", ["CallResynced"]),
         (S.ANSWERED, "waiting", None, ["CallerQueued", "CallResynced"]),  # redirected back
@@ -102,8 +102,8 @@ def test_a_waiting_callers_queue_time_is_the_pbxs_wait(
         (S.OFFERED, "waiting", ["CallResynced"]),  # its ring was seen
         (None, "talking", ["CallEntered", "CallerQueued", "SeatOffered", "CallerLeftQueue",
                            "CallAnswered", "CallResynced"]),
-        (S.QUEUED, "talking", ["SeatOffered", "CallAnswered", "CallResynced"]),
-        (S.OFFERED, "talking", ["CallAnswered", "CallResynced"]),
+        (S.QUEUED, "talking", ["SeatOffered", "CallerLeftQueue", "CallAnswered", "CallResynced"]),
+        (S.OFFERED, "talking", ["CallerLeftQueue", "CallAnswered", "CallResynced"]),
     ],
 )  # fmt: skip
 def test_a_seats_channel_in_the_snapshot_is_its_ring(
@@ -122,3 +122,10 @@ def test_a_seats_channel_in_the_snapshot_is_its_ring(
         assert getattr(offered, "seat", None) == "Seat 02"
     too_old = plan_resync(call, replace(shown, ring_seconds=60))  # clocks apart: not before
     assert all(e.at >= (call.rang_at if call else T0 + timedelta(seconds=3 - 40)) for e in too_old)
+
+
+def test_a_queue_exit_seen_before_the_gap_is_not_inferred_again() -> None:
+    """QueueCallerLeave came, then the connection was cut before AgentConnect."""
+    call = Call(id="1.1", state=S.OFFERED, rang_at=T0)
+    events = plan_resync(call, replace(view("talking", "Seat 02"), left_queue_seen=True))
+    assert [type(e).__name__ for e in events] == ["CallAnswered", "CallResynced"]

@@ -91,6 +91,7 @@ class Outcome:
     pbx_table_calls: int = 0  # calls in the queue_log table the bridge reconciles from
     bridge_restarts: int = 0
     calls_off: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # the first 10
+    phases: dict[str, float] = field(default_factory=dict)  # seconds from the run's start
     # seconds from the PBX accepting AMI connections (at start, after the cut) or from the
     # restart of serve (bridge-kill) to the bridge logged in
     login_seconds: dict[str, float] = field(default_factory=dict)
@@ -303,6 +304,7 @@ async def run_fault(
     if sqlite and fault == "postgres-restart":
         raise ValueError("no PostgreSQL to restart on SQLite")
     result = Outcome(fault + ("-sqlite" if sqlite else ""))
+    began = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix=f"cc-fault-{fault}-"))
     pg, redis = OwnPostgres(), OwnRedis()
     if not sqlite:
@@ -364,6 +366,7 @@ async def run_fault(
         await service.start()
         driver = asyncio.create_task(service.run(stop))
         result.login_seconds["start"] = await logged_in(service)
+        result.phases["pbx_up"] = round(time.monotonic() - began, 1)
         sim = service.sim
         for at, spec in burst(calls, seed):
             sim.scheduler.at(sim.now + at, sim.enter, spec)
@@ -389,11 +392,13 @@ async def run_fault(
         async with asyncio.timeout(300):
             while len(sim.finished) < calls:  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
+        result.phases["calls_done"] = round(time.monotonic() - began, 1)
         await logged_in(service)
-        await asyncio.sleep(2)  # the last events reach the bridge
+        await asyncio.sleep(1)  # the last events reach the bridge
         await wait_drained(api_port, token)
         await asyncio.sleep(settle + 2 * period)  # a periodic run past the last call's settle
         await wait_drained(api_port, token)
+        result.phases["settled"] = round(time.monotonic() - began, 1)
         serve.stop()
         stop.set()
         await driver
@@ -405,6 +410,7 @@ async def run_fault(
         if service is not None:
             await service.stop()
     result.bridge_restarts = serve.starts - 1
+    result.phases["stopped"] = round(time.monotonic() - began, 1)
     assert service is not None
 
     truth = {c.id: str(c.outcome) for c in service.sim.finished}

@@ -15,15 +15,19 @@ Faults (at ``--fault-at`` seconds into the burst, lasting ``--down`` seconds):
 - ``redis-restart``: ``redis-server`` killed, started again (empty) after the pause;
 - ``none``: the baseline.
 
+The simulator writes Asterisk's queue_log and cel rows into the PostgreSQL callcenter uses
+(the tables from callcenter's migration) and the queue_log file (``--sqlite``: callcenter on
+SQLite reads the file), and serve reconciles from them as a room does.
+
 The truth is the simulator's: the calls it offered and how each ended (its tally and its
 finished calls), and the steps callcenter's own code makes of the simulator's complete AMI
 stream (recorded while it ran, then ingested offline into a SQLite database: what the bridge
-would have stored had nothing happened). Printed per fault: calls offered, calls recorded,
-calls missing, steps lost and duplicated (per call and step kind, against that reference),
-steps of kinds the reference has not (resync, lost, anomaly), wrong outcomes (the stored
-outcome against the simulator's), and how many calls the PBX's own queue_log (written by the
-simulator as Asterisk does) has, which the reconciliation will read. Numbers above zero are
-the point of the report: they are what the reconciliation must bring to zero.
+would have stored had nothing happened), with their outcomes and hold/talk seconds. Printed
+per fault: calls offered, recorded, missing; steps lost and duplicated against that reference
+(``compare_steps``: kind and time), steps inferred at a resync whose time is the snapshot's,
+steps of kinds the reference has not (resynced, lost, recovered, anomaly), wrong outcomes and
+hold/talk seconds, broken hash chains, steps rebuilt from the PBX's log, the login delays,
+and how many calls the PBX's queue_log (file and table) has.
 """
 
 from __future__ import annotations

@@ -36,7 +36,9 @@ from callcenter.ami.frames import Frame
 from callcenter.ami.seat_board import LiveSeatBoard
 from callcenter.ami.translate import Translator
 from callcenter.domain.events import (
+    CallAnswered,
     CallEntered,
+    CallerLeftQueue,
     CallerQueued,
     CallEvent,
     Clock,
@@ -104,6 +106,7 @@ class Bridge:
         self._snap_members: list[f.MemberState] = []
         self._snap_entries: dict[str, f.SnapshotEntry] = {}
         self._snap_channels: list[f.SnapshotChannel] = []
+        self._left_queue: set[str] = set()  # calls out of the queue, not (yet) answered
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -316,6 +319,10 @@ class Bridge:
             self._last_at = stamp.at
 
     def _seen_event(self, e: CallEvent) -> None:
+        if isinstance(e, CallerLeftQueue):
+            self._left_queue.add(e.call_id)
+        elif isinstance(e, CallerQueued | CallAnswered):
+            self._left_queue.discard(e.call_id)
         self.stats.clocks[e.clock.value] = self.stats.clocks.get(e.clock.value, 0) + 1
         if e.clock is Clock.PBX:
             if self._last_at is None or e.at > self._last_at:
@@ -375,6 +382,7 @@ class Bridge:
         self._legs = {lid: {ch.uniqueid for ch in chans} for lid, chans in by_call.items()}
         self._leg_call = {ch.uniqueid: lid for lid, chans in by_call.items() for ch in chans}
         self._pending = {k: v for k, v in self._pending.items() if k in self._legs}
+        self._left_queue &= set(self._legs)
         self._channels = {k: v for k, v in self._channels.items() if k in self._legs}
 
         for lid, chans in sorted(by_call.items()):
@@ -418,6 +426,7 @@ class Bridge:
             "pbx_state": OTHER,
             "caller_raw": clean(first.caller_num),
             "age_seconds": max(c.duration for c in chans),
+            "left_queue_seen": lid in self._left_queue,
         }
         if caller is None:
             return view
@@ -427,12 +436,19 @@ class Bridge:
             entry = entries.get(caller.uniqueid)
             view["pbx_state"] = WAITING
             view["position"] = entry.position if entry else None
+            view["wait_seconds"] = entry.wait if entry else None
+            for other in chans:  # a seat's phone ringing for the caller (AgentCalled)
+                name = self.seats.name_for_channel(other.channel)
+                if other is not caller and name is not None:
+                    view["ringing_seat"], view["ring_seconds"] = name, other.duration
+                    break
             return view
         view["pbx_state"] = TALKING
         for other in by_bridge.get(caller.bridge_id, []):
             name = self.seats.name_for_channel(other.channel)
             if other is not caller and name is not None:
                 view["seat"] = name
+                view["ringing_seat"], view["ring_seconds"] = name, other.duration
                 self.seats.connected(name, lid, other.uniqueid)
                 self._seat_call[name] = lid
                 self._channels[lid] = replace(self._channels[lid], seat=other.channel)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -114,6 +114,7 @@ QUEUE_EVENTS = {
     "EXITWITHTIMEOUT": "left_queue",
     "EXITEMPTY": "left_queue",
     "EXITWITHKEY": "left_queue",
+    "RINGCANCELED": "offered",  # the caller hung up while a seat rang (see _row_steps)
 }
 # queue_log events after which the caller's line is over (no "c" option on Queue(): the
 # caller is hung up with the conversation), used when no CEL row tells the line's end.
@@ -203,6 +204,48 @@ def calls_from(
     return sorted(out, key=lambda c: (c.started_at or datetime.max, c.call_id))
 
 
+def _duration(text: str, unit: str) -> timedelta:
+    try:
+        return timedelta(**{unit: max(0, int(text.strip() or 0))})
+    except ValueError:
+        return timedelta(0)
+
+
+def _row_steps(r: QueueLogRow, queued_at: datetime) -> list[tuple[str, datetime, dict[str, str]]]:
+    """The steps one queue_log row stands for, as the live stream shows them. Asterisk writes
+    no row for AgentCalled nor QueueCallerLeave, but every ring ends in a RINGNOANSWER (ring
+    ms in data1), RINGCANCELED (ms rung) or CONNECT (ring seconds in data3) row, and the
+    caller leaves the queue with its CONNECT (QueueCallerLeave, then AgentConnect) or ABANDON
+    (QueueCallerAbandon, then QueueCallerLeave). A ring's start is never put before the
+    caller joined the queue."""
+    values = {"data1": r.data1, "data2": r.data2, "data3": r.data3, "data4": r.data4}
+    own = {**values, "event": r.event}
+
+    def rang(length: timedelta) -> tuple[str, datetime, dict[str, str]]:
+        return ("offered", max(r.time - length, queued_at), {"event": r.event})
+
+    match r.event:
+        case "RINGNOANSWER":
+            ring = _duration(r.data1, "milliseconds")
+            return (
+                [rang(ring), ("ring_no_answer", r.time, own)]
+                if ring
+                else [("ring_no_answer", r.time, own)]
+            )
+        case "RINGCANCELED":
+            return [rang(_duration(r.data1, "milliseconds"))]
+        case "CONNECT":
+            ring = _duration(r.data3, "seconds")
+            return [
+                rang(ring),
+                ("left_queue", r.time, {"event": r.event}),
+                ("answered", r.time, own),
+            ]
+        case "ABANDON":
+            return [("abandoned", r.time, own), ("left_queue", r.time, own)]
+    return [(QUEUE_EVENTS[r.event], r.time, own)]
+
+
 def _call(lid: str, rows: list[QueueLogRow], cel: list[CelRow]) -> PbxCall:
     counts: dict[str, int] = {}
 
@@ -215,18 +258,14 @@ def _call(lid: str, rows: list[QueueLogRow], cel: list[CelRow]) -> PbxCall:
     numbers = [c.cid_num for c in cel if c.uniqueid == lid and c.cid_num]
     caller = (enter.data2 if enter else "") or (numbers[0] if numbers else "")
     steps = [step("entered", first.eventtime if first else rows[0].time)]
+    queued_at = enter.time if enter else steps[0].at
+    found: list[tuple[datetime, int, str, QueueLogRow, dict[str, str]]] = []
     for r in rows:
-        values = {"data1": r.data1, "data2": r.data2, "data3": r.data3, "data4": r.data4}
+        for kind, at, values in _row_steps(r, queued_at):
+            found.append((at, len(found), kind, r, values))
+    for at, _n, kind, r, values in sorted(found, key=lambda f: (f[0], f[1])):
         seat = r.agent if r.agent != "NONE" else ""
-        steps.append(
-            step(
-                QUEUE_EVENTS[r.event],
-                r.time,
-                queue=r.queuename,
-                seat=seat,
-                values={**values, "event": r.event},
-            )
-        )
+        steps.append(step(kind, at, queue=r.queuename, seat=seat, values=values))
     end = next((c.eventtime for c in cel if c.eventtype == "LINKEDID_END"), None)
     if end is None and not cel and rows and rows[-1].event in ENDS_THE_LINE:
         end = rows[-1].time

@@ -43,6 +43,7 @@ from callcenter.domain.events import (
     Clock,
     ConversationEnded,
     LineEnded,
+    SeatOffered,
     SeatRingNoAnswer,
 )
 from callcenter.domain.lifecycle import transition
@@ -135,6 +136,7 @@ def _unmatched(
 ) -> list[PbxStep]:
     pool = list(seen)
     out: list[PbxStep] = []
+    last_matched: PbxStep | None = None
     for step in steps:
         kinds = SAME_KIND.get(step.kind, frozenset({step.kind}))
         match = next(
@@ -150,8 +152,14 @@ def _unmatched(
             continue  # a call on the timeline entered, however it was first seen
         if match is not None:
             pool.remove(match)
+            last_matched = step
         else:
             out.append(step)
+    # What the PBX did before a step the timeline already has cannot follow it (the
+    # timeline only grows, in order): the timeline went past it (e.g. a ring and the queue
+    # exit before an answer inferred at a resync).
+    if last_matched is not None:
+        out = [s for s in out if steps.index(s) > steps.index(last_matched)]
     return out
 
 
@@ -203,6 +211,8 @@ def _events(
             return [CallEntered(**base, caller_raw=caller, caller_e164=e164(caller))]
         case "queued":
             return [CallerQueued(**base, queue=q, position=_int(d3), count=0)]
+        case "offered":
+            return [SeatOffered(**base, queue=q, seat=seat)]
         case "ring_no_answer":
             return [SeatRingNoAnswer(**base, queue=q, seat=seat, ring_ms=_int(d1))]
         case "answered":

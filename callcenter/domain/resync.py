@@ -16,11 +16,13 @@ from callcenter.domain.call import TERMINAL_STATES, Call, CallState
 from callcenter.domain.events import (
     CallAnswered,
     CallEntered,
+    CallerLeftQueue,
     CallerQueued,
     CallEvent,
     CallLost,
     CallResynced,
     Clock,
+    SeatOffered,
 )
 
 WAITING = "waiting"
@@ -43,6 +45,12 @@ class PbxCallView:
     position: int | None = None
     caller_raw: str = ""
     age_seconds: int = 0  # how long the oldest leg had existed
+    wait_seconds: int | None = None  # how long the caller had waited in the queue (QueueStatus)
+    # a seat's channel of this call (ringing for it, or talking with it) and its age: the ring
+    # began when that channel was made (AgentCalled)
+    ringing_seat: str | None = None
+    ring_seconds: int | None = None
+    left_queue_seen: bool = False  # its QueueCallerLeave came before the gap
 
 
 def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
@@ -72,9 +80,14 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
             view.pbx_state == WAITING and state in (CallState.ANSWERED, CallState.QUALIFIED)
         )
         if needs_queue:
+            entered = out[0].at if out else (call.rang_at if call is not None else None)
+            queued_at = view.gap_ended
+            if view.pbx_state == WAITING and view.wait_seconds is not None:
+                queued_at -= timedelta(seconds=view.wait_seconds)
+                queued_at = max(queued_at, entered) if entered is not None else queued_at
             out.append(
                 CallerQueued(
-                    **common,
+                    **common | {"at": queued_at},
                     source_id=f"{view.source_id}:queued",
                     queue=view.queue,
                     position=view.position or 0,
@@ -82,7 +95,33 @@ def plan_resync(call: Call | None, view: PbxCallView) -> list[CallEvent]:
                 )
             )
             state = CallState.QUEUED
+    rings = view.ringing_seat and view.ring_seconds is not None and view.queue
+    if rings and state is CallState.QUEUED and view.pbx_state in (WAITING, TALKING):
+        rang = view.gap_ended - timedelta(seconds=view.ring_seconds or 0)
+        # never before the call began; a queue time inferred later (a talking caller's, the
+        # snapshot's) does not hold it back: the store keeps each step's own time
+        floor = out[0].at if call is None else call.rang_at
+        out.append(
+            SeatOffered(
+                **common | {"at": max(rang, floor) if floor is not None else rang},
+                source_id=f"{view.source_id}:offered",
+                queue=view.queue,
+                seat=view.ringing_seat or "",
+            )
+        )
+        state = CallState.OFFERED
     if view.pbx_state == TALKING and state in queued_states and view.seat:
+        if not view.left_queue_seen:  # as Asterisk tells it: QueueCallerLeave, then
+            # AgentConnect (the bridge may have seen the first before the gap)
+            out.append(
+                CallerLeftQueue(
+                    **common,
+                    source_id=f"{view.source_id}:left_queue",
+                    queue=view.queue,
+                    position=view.position or 0,
+                    count=0,
+                )
+            )
         out.append(
             CallAnswered(
                 **common,

@@ -54,7 +54,9 @@ def enter(sim: DialplanFlow, spec: CallSpec) -> Call:
     linked = s.uniqueid()
     base = s.local_name("19", "from-pstn")
     leg1 = Channel(f"{base};1", linked, linked, "from-pstn", "19", created=sim.now)
-    leg2 = Channel(f"{base};2", s.uniqueid(), linked, "from-pstn", "19", state=RING)
+    leg2 = Channel(
+        f"{base};2", s.uniqueid(), linked, "from-pstn", "19", state=RING, created=sim.now
+    )
     queue = spec.queue if spec.queue in sim.queues else next(iter(sim.queues))
     call = Call(spec, leg1, leg2, queue, sim.now)
     sim.calls[call.id] = call

@@ -5,9 +5,9 @@
   row, appended (``/var/log/asterisk/queue_log`` on a PBX; the demo writes
   ``<data_dir>/queue_log``). CEL rows have no file here.
 - ``SqlTables``: SQLAlchemy Core inserts into ``queue_log`` and ``cel`` with Asterisk's column
-  names and types (``QUEUE_LOG``, ``CEL`` below: ``res_config_pgsql``'s realtime queue_log and
-  ``cel_pgsql``'s columns, see tests/fixtures/bridge-down-A/schema.sql). The tables are not
-  created here: callcenter's migrations own them (a test creates them from that schema).
+  names and types (``callcenter/pbxlog/tables.py``, the one definition the bridge reads too).
+  The tables are not created here: callcenter's migration 0008_pbx_log creates them, as on a
+  real PBX (Asterisk only needs the connection).
 
 ``LogWriter`` is the ``RowSink`` the simulation writes to: it only appends to memory, and a
 background task hands the rows to every sink every ``interval`` seconds, so writing never
@@ -26,67 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    insert,
-)
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from callcenter.pbxlog.tables import CEL, QUEUE_LOG
 from callcenter.sim.pbx_logs import CelRow, QueueLogRow
 
 log = logging.getLogger(__name__)
-
-METADATA = MetaData()
-_ID = BigInteger().with_variant(Integer(), "sqlite")  # BIGSERIAL; SQLite autoincrements INTEGER
-
-QUEUE_LOG = Table(
-    "queue_log",
-    METADATA,
-    Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("time", DateTime(timezone=False)),
-    Column("callid", String(80)),
-    Column("queuename", String(256)),
-    Column("agent", String(80)),
-    Column("event", String(32)),
-    Column("data1", String(100)),
-    Column("data2", String(100)),
-    Column("data3", String(100)),
-    Column("data4", String(100)),
-    Column("data5", String(100)),
-)
-
-CEL = Table(
-    "cel",
-    METADATA,
-    Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("eventtype", String(30), nullable=False),
-    Column("eventtime", DateTime(timezone=False), nullable=False),
-    Column("userdeftype", String(255)),
-    Column("cid_name", String(80)),
-    Column("cid_num", String(80)),
-    Column("cid_ani", String(80)),
-    Column("cid_rdnis", String(80)),
-    Column("cid_dnid", String(80)),
-    Column("exten", String(80)),
-    Column("context", String(80)),
-    Column("channame", String(80)),
-    Column("appname", String(80)),
-    Column("appdata", String(512)),
-    Column("amaflags", Integer),
-    Column("accountcode", String(80)),
-    Column("peeraccount", String(80)),
-    Column("uniqueid", String(150)),
-    Column("linkedid", String(150)),
-    Column("userfield", String(255)),
-    Column("peer", String(80)),
-    Column("extra", String(1024)),
-)
 
 
 class LogSink(Protocol):

@@ -21,12 +21,17 @@ def seat_legs(sim: RingingFlow, call: Call, m: Member) -> list[Channel]:
         target = m.interface.split("/", 1)[1].split("/", 1)[0]
         exten, _, context = target.partition("@")
         base = s.local_name(exten, context or "default")
-        one = Channel(f"{base};1", s.uniqueid(), call.id, context, exten)
-        two = Channel(f"{base};2", s.uniqueid(), call.id, context, exten, state=RING)
+        one = Channel(f"{base};1", s.uniqueid(), call.id, context, exten, created=sim.now)
+        two = Channel(
+            f"{base};2", s.uniqueid(), call.id, context, exten, state=RING, created=sim.now
+        )
         legs = [one, two]
     else:
         exten = m.interface.split("/", 1)[-1]
-        legs = [Channel(s.tech_name(m.interface), s.uniqueid(), call.id, "seats", exten)]
+        seat = Channel(
+            s.tech_name(m.interface), s.uniqueid(), call.id, "seats", exten, created=sim.now
+        )
+        legs = [seat]
     for leg in legs:
         leg.caller_num = leg.connected_num = num
         leg.caller_name = leg.connected_name = name

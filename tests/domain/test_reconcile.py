@@ -81,18 +81,19 @@ LOST_ANSWERED = live(CallState.LOST, answered_at=t(3), seat_answered_at=t(3), ho
     [
         pytest.param(
             ANSWERED, ANSWERED_CEL, None, [],
-            ["entered", "queued", "answered", "conversation_ended", "line_ended"],
+            ["entered", "queued", "offered", "left_queue", "answered", "conversation_ended",
+             "line_ended"],
             "answered", 8, id="began-and-ended-in-the-gap-answered",
         ),
         pytest.param(
             ABANDONED, [], None, [],
-            ["entered", "queued", "abandoned", "line_ended"],
+            ["entered", "queued", "abandoned", "left_queue", "line_ended"],
             "abandoned", None, id="began-and-ended-in-the-gap-abandoned-file-only",
         ),
         pytest.param(
             ANSWERED, ANSWERED_CEL, live(CallState.LOST),
             seen_live(("entered", 0), ("queued", 0.5), ("offered", 1), ("lost", 20)),
-            ["recovered", "answered", "conversation_ended", "line_ended"],
+            ["recovered", "left_queue", "answered", "conversation_ended", "line_ended"],
             "answered", 8, id="lost-while-queued",
         ),
         pytest.param(
@@ -151,6 +152,8 @@ def test_source_ids_name_the_call_the_step_and_its_rank() -> None:
     p = plan(story(ANSWERED), live(CallState.LOST), seen_live(("queued", 0.5), ("lost", 20)))
     assert [e.source_id for e in p.events] == [
         f"pbxlog:{LID}:recovered:1",
+        f"pbxlog:{LID}:offered:1",
+        f"pbxlog:{LID}:left_queue:1",
         f"pbxlog:{LID}:answered:1",
         f"pbxlog:{LID}:conversation_ended:1",
         f"pbxlog:{LID}:line_ended:1",
@@ -188,10 +191,11 @@ def test_planning_again_after_applying_adds_nothing() -> None:
 
 
 def test_what_the_lifecycle_would_refuse_is_left_out_and_counted() -> None:
-    """A second CONNECT with no re-queue between (not a story Asterisk tells): refused."""
+    """A second CONNECT with no re-queue between (not a story Asterisk tells): refused, with
+    the ring and the queue exit it implies."""
     rows = [*ANSWERED[:2], q(4, "CONNECT", "4", "x", "1", agent="Seat 07"), ANSWERED[2]]
     p = plan(story(rows), None, [])
-    assert p.refused == 1
+    assert p.refused == 3
     assert f"pbxlog:{LID}:answered:2" not in [e.source_id for e in p.events]
 
 
@@ -228,3 +232,52 @@ def test_a_caller_who_never_reached_the_queue_is_known_from_cel_alone() -> None:
     after, kinds = apply(None, plan(pbx, None, []))
     assert kinds == ["entered", "line_ended"]
     assert after is not None and after.outcome == "abandoned" and after.wait_seconds == 9
+
+
+def test_the_steps_callcenter_stores_from_ami_come_from_the_queue_log_rows_that_imply_them() -> (
+    None
+):
+    """Asterisk writes no queue_log row for AgentCalled or QueueCallerLeave, but every ring
+    is in a RINGNOANSWER (ring ms), RINGCANCELED (ms rung) or CONNECT (ring seconds) row, and
+    the caller leaves the queue with its CONNECT or ABANDON: the steps are the ones the live
+    stream gives (QueueCallerLeave before AgentConnect, after QueueCallerAbandon)."""
+    rows = [
+        q(0.5, "ENTERQUEUE", "", "0500000005", "1"),
+        q(6.5, "RINGNOANSWER", "5000", agent="Seat 02"),
+        q(11.0, "CONNECT", "10", "1796155261.28", "4", agent="Seat 06"),
+        q(20.0, "COMPLETECALLER", "10", "9", "1", agent="Seat 06"),
+    ]
+    steps = [(s.kind, s.at, s.seat) for s in story(rows).steps]
+    assert steps == [
+        ("entered", t(0), ""),
+        ("queued", t(0.5), ""),
+        ("offered", t(1.5), "Seat 02"),
+        ("ring_no_answer", t(6.5), "Seat 02"),
+        ("offered", t(7), "Seat 06"),
+        ("left_queue", t(11), "Seat 06"),
+        ("answered", t(11), "Seat 06"),
+        ("conversation_ended", t(20), "Seat 06"),
+        ("line_ended", t(20), ""),
+    ]
+    cancelled = [ABANDONED[0], q(2.0, "RINGCANCELED", "1000", agent="Seat 03"), ABANDONED[1]]
+    kinds = [(s.kind, s.at) for s in story(cancelled, []).steps]
+    end = t(2.5)
+    assert kinds == [("entered", t(0.5)), ("queued", t(0.5)), ("offered", t(1)),
+                     ("abandoned", end), ("left_queue", end), ("line_ended", end)]  # fmt: skip
+    after, applied = apply(None, plan(story(cancelled, []), None, []))
+    assert applied == ["entered", "queued", "offered", "abandoned", "left_queue", "line_ended"]
+    assert after is not None and after.outcome == "abandoned"
+
+
+def test_steps_before_what_the_timeline_already_has_are_not_added_after_it() -> None:
+    """A call answered during the gap, resynced as talking (the answer inferred): the ring
+    and the queue exit that came before that answer cannot follow it; they are not refused
+    either (nothing the PBX said contradicts the timeline)."""
+    call = live(CallState.ANSWERED, answered_at=t(13.8), seat="Seat 06")
+    seen = [
+        *seen_live(("entered", 0), ("queued", 0.5)),
+        SeenStep(kind="answered", at=t(13.8), inferred=True, clock="inferred"),
+    ]
+    p = plan(story(ANSWERED), call, seen)
+    assert [type(e).__name__ for e in p.events] == ["ConversationEnded", "LineEnded"]
+    assert p.refused == 0

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 async def test_without_a_fault_nothing_is_lost_or_doubled() -> None:
-    result = await run_fault("none", calls=8, seed=7, fault_at=0.5, down=0.0)
+    result = await run_fault("none", calls=8, seed=7, fault_at=0.5, down=0.0, period=1, settle=2)
     assert result.offered == result.recorded == 8
     assert (result.missing, result.steps_lost, result.steps_duplicated) == (0, 0, 0)
     assert result.steps_reference >= 8 * 5  # entered, queued, offered, answered/abandoned, ...

@@ -9,6 +9,7 @@ calls, 21 of them ``lost``."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -51,8 +52,12 @@ async def load_pbx_tables(store: TimelineStore) -> None:
         for r in rec.csv_rows("queue_log.csv")
     ]
     keep = {c.name for c in CEL.columns} - {"id"}
+    convert: dict[str, Callable[[str], object]] = {
+        "eventtime": when,
+        "amaflags": lambda v: int(v) if v else None,
+    }
     cel = [
-        {k: (when(v) if k == "eventtime" else v) for k, v in r.items() if k in keep}
+        {k: convert.get(k, str)(v) for k, v in r.items() if k in keep}
         for r in rec.csv_rows("cel.csv")
     ]
     async with store.engine.begin() as conn:

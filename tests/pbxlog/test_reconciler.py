@@ -69,11 +69,11 @@ async def test_a_failure_to_read_is_counted_and_the_window_read_again(pipeline: 
     assert await reconciler.run() == 0
     assert (reconciler.stats.runs, reconciler.stats.errors) == (1, 1)
     reader.fail, reader.rows = False, abandoned_call("1796155265.109")
-    assert await reconciler.run() == 4  # entered, queued, abandoned, line_ended
+    assert await reconciler.run() == 5  # entered, queued, abandoned, left_queue, line_ended
     assert reader.windows[0] == reader.windows[1]  # the failed window is covered again
     row = await pipeline.store.get_call("1796155265.109")
     assert row is not None and row["outcome"] == "abandoned" and row["caller_e164"] is None
-    assert (reconciler.stats.calls_added, reconciler.stats.steps) == (1, 4)
+    assert (reconciler.stats.calls_added, reconciler.stats.steps) == (1, 5)
     assert await reconciler.run() == 0  # nothing new
     assert reader.windows[2][0] > reader.windows[1][0]  # from where the last run ended
 

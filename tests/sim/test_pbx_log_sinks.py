@@ -1,30 +1,24 @@
 """The simulator's Asterisk logs reach their sinks: the queue_log file, and the queue_log and
-cel tables of a real PostgreSQL created from Asterisk's own DDL (the recording's schema.sql),
-with every row, in order; a database that is not there yet slows and breaks nothing."""
+cel tables of a real PostgreSQL created by callcenter's migration (as on a PBX: Asterisk only
+needs the connection), with every row, in order; tables that are not there yet slow and break
+nothing."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from callcenter.sim.pbx_log_sinks import CEL, QUEUE_LOG, LogWriter, QueueLogFile, SqlTables
+from callcenter.pbxlog.tables import CEL, QUEUE_LOG
+from callcenter.sim.pbx_log_sinks import LogWriter, QueueLogFile, SqlTables
+from callcenter.storage.database import upgrade
 from tests.databases import postgres_database
-from tests.sim.pbx_log_room import RECORDING, play_burst
+from tests.sim.pbx_log_room import play_burst
 
 pytestmark = pytest.mark.postgres
-
-
-async def create_tables(url: str) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute((RECORDING / "schema.sql").read_text())
-    finally:
-        await conn.close()
 
 
 @pytest.fixture
@@ -40,8 +34,8 @@ async def astlog() -> AsyncIterator[tuple[str, AsyncEngine]]:
 async def test_rows_reach_the_file_and_asterisks_tables(
     astlog: tuple[str, AsyncEngine], tmp_path: Path
 ) -> None:
-    url, engine = astlog
-    await create_tables(url)
+    _url, engine = astlog
+    await upgrade(engine)
     path = tmp_path / "queue_log"
     writer = LogWriter([QueueLogFile(path), SqlTables(engine)], interval=0.05)
     writer.start()
@@ -69,7 +63,7 @@ async def test_rows_reach_the_file_and_asterisks_tables(
 async def test_a_missing_database_table_is_counted_and_written_later(
     astlog: tuple[str, AsyncEngine],
 ) -> None:
-    url, engine = astlog
+    _url, engine = astlog
     sink = SqlTables(engine)
     writer = LogWriter([sink], interval=0.05)
     burst = await play_burst(writer)  # the simulation is not slowed nor stopped by the sink
@@ -79,7 +73,7 @@ async def test_a_missing_database_table_is_counted_and_written_later(
     assert stats.errors == 1 and stats.queue_log_written == 0
     assert stats.pending == len(burst.rows.queue_log_rows) + len(burst.rows.cel_rows)
 
-    await create_tables(url)  # the migration ran: the rows waiting go now
+    await upgrade(engine)  # callcenter's migration ran: the rows waiting go now
     await writer.close()
     (stats,) = writer.stats.values()
     assert (stats.errors, stats.pending) == (1, 0)

@@ -201,8 +201,9 @@ def _waited(call: Call, at: datetime) -> int | None:
 
 @dataclass(frozen=True, kw_only=True)
 class OpenCallback:
-    """Store ``task`` (once per call: a second one for the same call is ignored), with a
-    ``callback_task`` step on the call's timeline (``step``)."""
+    """Store ``task`` with a ``callback_task`` step on the call's timeline (``step``), once per
+    call: a second one for the same call (a lost call recovered and then abandoned) is ignored,
+    step included."""
 
     task: CallbackTask
     step: AppendTimeline

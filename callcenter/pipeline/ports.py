@@ -25,9 +25,9 @@ class CallWrites(Protocol):
         stored (a step already on its call's timeline is not stored again)."""
         ...
 
-    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> list[CallbackTask]:
+    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> tuple[list[CallbackTask], int]:
         """Perform the call-back ops of the calls just saved (``domain/callbacks.py``), in
-        order; returns the tasks created or changed."""
+        order; returns the tasks created or changed, and the steps stored with them."""
         ...
 
 

@@ -73,7 +73,8 @@ class CallProcessor:
                 yield
                 self.stats.steps_stored += await tx.save_many(list(self._saves.values()))
                 if self._ops:
-                    changed = await tx.apply_callbacks(self._ops)
+                    changed, stored = await tx.apply_callbacks(self._ops)
+                    self.stats.steps_stored += stored
                     self._notes.extend(_task_notes(changed))
         except BaseException:
             for call_id in self._touched:
@@ -98,10 +99,12 @@ class CallProcessor:
         new, effects = transition(call, event)
         steps = [e for e in effects if isinstance(e, AppendTimeline)]
         # Dispatch tickets (and their outbox rows) go in the same transaction as the steps,
-        # and so do the call-back tasks (domain/callbacks.py) with their own steps.
+        # and so do the call-back tasks (domain/callbacks.py); a task's own step is written by
+        # the store with the task, so a call that already has one (e.g. cut off, then
+        # recovered from the PBX's log and found abandoned) gets neither a second task nor a
+        # second step.
         dispatches = [e for e in effects if isinstance(e, RequestDispatch)]
         ops = callbacks.on_transition(call, new, event, self.callback_rules)
-        steps += [op.step for op in ops if isinstance(op, callbacks.OpenCallback)]
         if self._tx is not None:
             self._touched.add(new.id)
             _, earlier_steps, earlier_dispatches = self._saves.pop(new.id, (new, [], []))
@@ -110,7 +113,8 @@ class CallProcessor:
         elif ops:
             async with self.store.transaction() as tx:
                 self.stats.steps_stored += await tx.save_many([(new, steps, dispatches)])
-                changed = await tx.apply_callbacks(ops)
+                changed, stored = await tx.apply_callbacks(ops)
+                self.stats.steps_stored += stored
             effects = [*effects, *_task_notes(changed)]
         elif dispatches:
             self.stats.steps_stored += await self.store.save(new, steps, dispatches)

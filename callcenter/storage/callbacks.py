@@ -73,10 +73,11 @@ def task_values(task: cb.CallbackTask) -> dict[str, Any]:
 
 async def apply_in(
     conn: AsyncConnection, ops: Sequence[cb.CallbackOp], append: Append
-) -> list[cb.CallbackTask]:
+) -> tuple[list[cb.CallbackTask], int]:
     """Perform ``ops`` in order in the caller's transaction (the calls they name are saved);
-    returns the tasks they created or changed, in order."""
+    returns the tasks they created or changed, in order, and the steps stored with them."""
     changed: list[cb.CallbackTask] = []
+    stored = 0
     insert = (sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert)(TASKS)
     for op in ops:
         if isinstance(op, cb.OpenCallback):
@@ -89,7 +90,8 @@ async def apply_in(
                 ),
                 [task_values(task)],
             )
-            if result.first() is not None:
+            if result.first() is not None:  # once per call: a second one adds nothing
+                stored += await append(conn, [op.step])
                 changed.append(task)
         elif isinstance(op, cb.CloseCallbacks):
             rows = await conn.execute(
@@ -103,7 +105,7 @@ async def apply_in(
                     continue
                 done = cb.closed(task, op)
                 await _save(conn, done)
-                await append(conn, cb.closed_steps(task, op))
+                stored += await append(conn, cb.closed_steps(task, op))
                 changed.append(done)
         else:
             row = (await conn.execute(select(TASKS).where(TASKS.c.call_id == op.call_id))).first()
@@ -114,7 +116,7 @@ async def apply_in(
             if new != task:
                 await _save(conn, new)
                 changed.append(new)
-    return changed
+    return changed, stored
 
 
 async def _repeats(conn: AsyncConnection, task: cb.CallbackTask) -> int:

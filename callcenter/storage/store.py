@@ -121,7 +121,7 @@ class StoreTransaction:
         self.dispatches.extend(d for _call, _steps, ds in items for d in ds)
         return stored
 
-    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> list[CallbackTask]:
+    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> tuple[list[CallbackTask], int]:
         return await callbacks.apply_in(self.conn, ops, self.store.append_in)
 
 

@@ -99,11 +99,13 @@ async def test_untimestamped_recording_uses_arrival_clock(sqlite_store: Timeline
         "entered",
         "queued",
         "abandoned",
-        "callback_task",  # the caller is to be called back (domain/callbacks.py)
         "left_queue",
         "line_ended",
+        # the caller is to be called back (domain/callbacks.py): written with the task, after
+        # the batch's own steps
+        "callback_task",
     ]
-    assert steps[3]["payload"]["reason"] == "abandoned"
+    assert steps[5]["payload"]["reason"] == "abandoned"
     assert {s["clock"] for s in steps} == {"arrival"}
     assert all(s["pbx_at"] is None for s in steps)
 

@@ -26,9 +26,9 @@ class MemoryWrites:
         self.items.extend(items)
         return sum(len(steps) for _call, steps, _ds in items)
 
-    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> list[CallbackTask]:
+    async def apply_callbacks(self, ops: Sequence[CallbackOp]) -> tuple[list[CallbackTask], int]:
         self.callbacks.extend(ops)
-        return []
+        return [], 0
 
 
 class MemoryStore:

@@ -119,6 +119,7 @@ class LogWriter:
         self._pending = [_Pending(sink) for sink in sinks]
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
 
     @property
     def stats(self) -> dict[str, SinkStats]:
@@ -173,16 +174,18 @@ class LogWriter:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="pbx-logs")
 
     async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
             await self.flush()
 
     async def close(self) -> None:
-        """Stop the background flushes, flush once more, close the sinks."""
+        """Stop the background flushes, flush once more, close the sinks. The background task
+        is asked to stop, not cancelled: a write cancelled half-way (the file's runs in a
+        thread, which goes on) would be written again by the last flush."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
             self._task = None
         await self.flush()
         for p in self._pending:

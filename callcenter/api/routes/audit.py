@@ -142,7 +142,7 @@ async def access_log(
     since: Annotated[datetime | None, Query(description="at or after (UTC if no offset)")] = None,
     until: Annotated[datetime | None, Query(description="before")] = None,
     before: Annotated[
-        int | None, Query(ge=1, le=2**63 - 1, description="cursor: entries older than this id")
+        int | None, Query(ge=1, le=2_147_483_647, description="cursor: entries older than this id")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AccessLogOut]:

@@ -79,10 +79,16 @@ async def apply_in(
     changed: list[cb.CallbackTask] = []
     stored = 0
     insert = (sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert)(TASKS)
+    # Every call whose number becomes known asks to close that number's live tasks: in a burst,
+    # sixty new callers, almost none with a task. One query finds the numbers that have one;
+    # a task created or changed in this batch adds its number.
+    asked = {op.number for op in ops if isinstance(op, cb.CloseCallbacks)}
+    with_tasks = await _numbers_with_live_tasks(conn, asked) if asked else set()
     for op in ops:
         if isinstance(op, cb.OpenCallback):
             task = op.task
             if task.number is not None:
+                with_tasks.add(task.number)
                 task = replace(task, repeat_count=await _repeats(conn, task))
             result = await conn.execute(
                 insert.on_conflict_do_nothing(index_elements=[TASKS.c.call_id]).returning(
@@ -94,6 +100,8 @@ async def apply_in(
                 stored += await append(conn, [op.step])
                 changed.append(task)
         elif isinstance(op, cb.CloseCallbacks):
+            if op.number not in with_tasks:
+                continue
             rows = await conn.execute(
                 select(TASKS).where(
                     TASKS.c.number == op.number,
@@ -116,7 +124,18 @@ async def apply_in(
             if new != task:
                 await _save(conn, new)
                 changed.append(new)
+                if new.number is not None:
+                    with_tasks.add(new.number)
     return changed, stored
+
+
+async def _numbers_with_live_tasks(conn: AsyncConnection, numbers: set[str]) -> set[str]:
+    query = (
+        select(TASKS.c.number)
+        .where(TASKS.c.number.in_(sorted(numbers)), TASKS.c.status.in_([s.value for s in cb.LIVE]))
+        .distinct()
+    )
+    return {number for (number,) in await conn.execute(query)}
 
 
 async def _repeats(conn: AsyncConnection, task: cb.CallbackTask) -> int:

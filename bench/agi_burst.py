@@ -39,6 +39,7 @@ from bench.agi_client import BurstClient, Caller, SessionOutcome, callers
 from bench.common import percentile, table, write_results
 from callcenter.agi.lookups import CALLS
 from callcenter.agi.protocol import LINE_LIMIT
+from callcenter.agi.qualify import QualifyRoute
 from callcenter.agi.server import FastAgiServer
 from callcenter.agi.service import build_agi_server
 from callcenter.pipeline.ports import NullNotifier
@@ -165,6 +166,9 @@ async def callcenter(
         engine,
         runner if record else Unrecorded(),
     )
+    runner.gate = server.gate  # as callcenter agi wires it (pipeline/priority.py)
+    route = server.routes["qualify"]
+    assert isinstance(route, QualifyRoute)
 
     async def hang_up_everyone() -> None:
         await runner.drain()
@@ -184,6 +188,9 @@ async def callcenter(
             "cut_at_budget": server.stats.overran,
             "shed": server.stats.shed,
             "sink_failures": runner.stats.failed,
+            "recording_batches": runner.stats.batches,
+            "recording_held": server.gate.stats.held,
+            "repeat_queries": route.priors.queries,
         }
         return result
     finally:

@@ -39,6 +39,7 @@ from typing import Protocol
 from callcenter.agi.pacing import RetryPacer
 from callcenter.agi.protocol import LINE_LIMIT, AgiProtocolError, AgiRequest, AgiSession
 from callcenter.agi.quiet import Quiet
+from callcenter.pipeline.priority import CallersFirst
 
 log = logging.getLogger(__name__)
 quiet = Quiet(log)
@@ -92,8 +93,11 @@ class FastAgiServer:
         backlog: int = BACKLOG,
         max_active: int = MAX_ACTIVE,
         place_wait: float = 2.0,
+        gate: CallersFirst | None = None,
     ) -> None:
         self.routes = dict(routes)
+        # held while a caller waits for its answer: the recording of decisions waits meanwhile
+        self.gate = gate if gate is not None else CallersFirst()
         self.backlog = backlog
         self.place_wait = place_wait
         self._places = asyncio.Semaphore(max_active)
@@ -205,6 +209,12 @@ class FastAgiServer:
             self.stats.unknown_routes += 1
             log.warning("FastAGI: unknown route %r from %s", request.route, request.channel)
             return
+        with self.gate.answering():
+            await self._take_place_and_serve(session, request, route)
+
+    async def _take_place_and_serve(
+        self, session: AgiSession, request: AgiRequest, route: Route
+    ) -> None:
         try:
             async with asyncio.timeout(self.place_wait):
                 await self._places.acquire()

@@ -3,7 +3,8 @@ through the processor (``callcenter serve`` runs it inside the room, on the brid
 
 Lifecycle, as the room's: ``async with process: await process.serve(stop)``; leaving closes the
 server, then applies what its runner still holds (within ``drain_timeout``). The runner is the
-room's ``OrderedRunner``: ``submit`` only enqueues, so an AGI answer never waits for a write.
+room's ``OrderedRunner``: ``submit`` only enqueues, so an AGI answer never waits for a write, and
+the runner waits while answers are in progress (``pipeline/priority.py``: callers first).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class AgiProcess:
         self.drain_timeout = drain_timeout
         self.runner = OrderedRunner(CallProcessor(store, NullNotifier()), measure_lag=False)
         self.server = build_agi_server(settings.agi, store.engine, self.runner)
+        self.runner.gate = self.server.gate  # callers first (pipeline/priority.py)
 
     async def __aenter__(self) -> Self:
         self.runner.start()

@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from callcenter.domain.events import CallEvent, Clock
 from callcenter.domain.resync import LostCallView, PbxCallView, plan_lost, plan_resync
 from callcenter.pipeline.outage import is_outage
+from callcenter.pipeline.priority import CallersFirst
 from callcenter.pipeline.processor import CallProcessor
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,11 @@ class OrderedRunner:
         retry_initial: float = 0.2,
         retry_max: float = 5.0,
         outage: Callable[[BaseException], bool] = is_outage,
+        gate: CallersFirst | None = None,
     ) -> None:
         self.processor = processor
+        # callers first (priority.py): a batch waits while FastAGI answers are in progress
+        self.gate = gate
         self.batch_size = batch_size
         self.max_backlog = max_backlog
         self.retry_initial = retry_initial
@@ -168,9 +172,12 @@ class OrderedRunner:
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            self._inflight = [self._enqueued.popleft()]  # counted in the backlog while held
+            if self.gate is not None:
+                await self.gate.wait_turn()
             while len(batch) < self.batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            self._inflight = [self._enqueued.popleft() for _ in batch]
+                self._inflight.append(self._enqueued.popleft())
             try:
                 await self._deliver(batch)
             finally:

@@ -42,6 +42,7 @@ from callcenter.agi.protocol import LINE_LIMIT
 from callcenter.agi.qualify import QualifyRoute
 from callcenter.agi.server import FastAgiServer
 from callcenter.agi.service import build_agi_server
+from callcenter.app import freeze_startup_heap
 from callcenter.pipeline.ports import NullNotifier
 from callcenter.pipeline.processor import CallProcessor
 from callcenter.pipeline.runner import OrderedRunner
@@ -180,6 +181,7 @@ async def callcenter(
         if profiler is not None:
             profiler.start()
         await server.start()
+        freeze_startup_heap()  # as callcenter agi does once started
         result = await bursts(client, server.port, plan, between=hang_up_everyone)
         if profiler is not None:
             profiler.stop()

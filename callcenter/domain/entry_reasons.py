@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import Any
 
 # The English of each code; the ``{names}`` are its params (the web catalogues use the same).
@@ -41,6 +42,11 @@ ENGLISH: dict[str, str] = {
     "safe_default": "safe default ({notes}): queued at normal priority",
 }
 CODES = frozenset(ENGLISH)
+# The params each code's text names (checked by ``reason`` without formatting it).
+PARAMS: dict[str, frozenset[str]] = {
+    code: frozenset(name for _, name, _, _ in Formatter().parse(text) if name)
+    for code, text in ENGLISH.items()
+}
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,12 @@ class ReasonCode:
 def reason(code: str, **params: str | int) -> ReasonCode:
     """A reason code; raises ``ValueError`` for a code or params ``ENGLISH`` does not know,
     so a code no screen can translate never reaches a timeline."""
-    if code not in ENGLISH:
+    needs = PARAMS.get(code)
+    if needs is None:
         raise ValueError(f"unknown entry reason code {code!r}")
-    try:
-        ENGLISH[code].format(**params)
-    except KeyError as exc:
-        raise ValueError(f"entry reason {code!r} needs param {exc}") from exc
-    return ReasonCode(code, dict(params))
+    if missing := needs - params.keys():
+        raise ValueError(f"entry reason {code!r} needs param(s) {sorted(missing)}")
+    return ReasonCode(code, params)
 
 
 def english(codes: Iterable[ReasonCode]) -> str:

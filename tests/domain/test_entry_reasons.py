@@ -26,7 +26,7 @@ CODES = (
 def test_a_code_no_screen_knows_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown entry reason code 'moon_phase'"):
         reason("moon_phase")
-    with pytest.raises(ValueError, match="needs param 'capacity'"):
+    with pytest.raises(ValueError, match=r"needs param\(s\) \['capacity'\]"):
         reason("room_queued", occupancy=3)
 
 

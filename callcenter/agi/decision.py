@@ -1,7 +1,9 @@
 """The call-entry decision itself: pure, from what the lookups found to priority and route.
 
 No I/O here: ``qualify`` gathers the facts under the AGI budget and this module turns them
-into a ``Decision`` with a reason a supervisor can read on the timeline.
+into a ``Decision`` with the reasons a supervisor reads on the timeline: ``reason_codes``
+(``domain/entry_reasons.py``, which the panel translates) and ``reason``, the English sentence
+rendered from them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from callcenter.agi.admission import Admission
 from callcenter.agi.lookups import PriorCall
 from callcenter.agi.numbers import CallerNumber
+from callcenter.domain.entry_reasons import ReasonCode, english, reason
 
 QUEUE = "queue"
 OVERFLOW = "overflow"
@@ -32,12 +35,17 @@ class PriorityPolicy:
 class Decision:
     route: str
     priority: int
-    reason: str
+    reason_codes: tuple[ReasonCode, ...]
     repeat_count: int = 0
     linked_call_ids: tuple[str, ...] = ()
     callback_after_abandon: bool = False
     degraded: bool = False
     notes: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """The English sentence of ``reason_codes`` (the step's ``reason``, for exports)."""
+        return english(self.reason_codes)
 
 
 def safe_default(policy: PriorityPolicy, *notes: str) -> Decision:
@@ -45,7 +53,7 @@ def safe_default(policy: PriorityPolicy, *notes: str) -> Decision:
     return Decision(
         route=QUEUE,
         priority=policy.normal,
-        reason="safe default (" + ", ".join(notes) + "): queued at normal priority",
+        reason_codes=(reason("safe_default", notes=", ".join(notes)),),
         degraded=True,
         notes=notes,
     )
@@ -61,42 +69,35 @@ def decide(
     notes: Sequence[str] = (),
 ) -> Decision:
     """``priors``/``admission`` are None when their lookup failed (then: defaults, degraded)."""
-    reasons: list[str] = []
+    reasons: list[ReasonCode] = []
     linked = tuple(p.id for p in priors or ())
     callback = any(p.abandoned for p in priors or ())
     priority = policy.normal
     if not number.linkable:
-        reasons.append(f"caller ID {number.kind.value}: no repeat lookup")
+        reasons.append(reason("caller_id_kind", kind=number.kind.value))
     elif priors is None:
-        reasons.append("repeat lookup unavailable")
+        reasons.append(reason("repeat_unavailable"))
     elif callback:
         priority = policy.callback
-        reasons.append(
-            f"calling back after an abandoned call ({len(linked)} in {window_minutes} min)"
-        )
+        reasons.append(reason("callback_after_abandon", count=len(linked), minutes=window_minutes))
     elif linked:
         priority = min(policy.repeat + policy.repeat_step * (len(linked) - 1), policy.repeat_max)
-        reasons.append(f"repeat caller ({len(linked)} earlier in {window_minutes} min)")
+        reasons.append(reason("repeat_caller", count=len(linked), minutes=window_minutes))
     else:
-        reasons.append(f"first call in {window_minutes} min")
+        reasons.append(reason("first_call", minutes=window_minutes))
 
     if admission is None:
         route = QUEUE
-        reasons.append("room count unavailable: queued (Asterisk maxlen still applies)")
-    elif admission.admitted:
-        route = QUEUE
-        reasons.append(f"room {admission.occupancy}/{admission.capacity}: queued")
+        reasons.append(reason("room_unavailable"))
     else:
-        route = OVERFLOW
-        reasons.append(
-            f"room full {admission.occupancy}/{admission.capacity}: overflow path "
-            "(announcement and retry, the caller stays on the line)"
-        )
-    reasons.append(f"priority {priority}")
+        route = QUEUE if admission.admitted else OVERFLOW
+        room = "room_queued" if admission.admitted else "room_full_overflow"
+        reasons.append(reason(room, occupancy=admission.occupancy, capacity=admission.capacity))
+    reasons.append(reason("priority", priority=priority))
     return Decision(
         route=route,
         priority=priority,
-        reason="; ".join(reasons),
+        reason_codes=tuple(reasons),
         repeat_count=len(linked),
         linked_call_ids=linked,
         callback_after_abandon=callback,

@@ -347,6 +347,7 @@ class QualifyRoute:
             route=decision.route,
             priority=decision.priority,
             reason=decision.reason,
+            reason_codes=decision.reason_codes,
             repeat_count=decision.repeat_count,
             linked_call_ids=decision.linked_call_ids,
             callback_after_abandon=decision.callback_after_abandon,
@@ -379,6 +380,7 @@ class QualifyRoute:
             route=decision.route,
             priority=decision.priority,
             reason=decision.reason,
+            reason_codes=decision.reason_codes,
             degraded=decision.degraded,
             notes=tuple(notes),
         )

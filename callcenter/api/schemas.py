@@ -130,6 +130,14 @@ class CallWithTimeline(BaseModel):
     steps: list[StepOut]
 
 
+class ReasonCodeOut(BaseModel):
+    """One part of why the call was routed so (``callcenter/domain/entry_reasons.py`` lists
+    the codes and their params)."""
+
+    code: str
+    params: dict[str, str | int] = Field(default_factory=dict)
+
+
 class EntryDecisionOut(BaseModel):
     """What the FastAGI decided when the call came in (its ``entry_decision`` step)."""
 
@@ -138,7 +146,13 @@ class EntryDecisionOut(BaseModel):
             "examples": [
                 {
                     "priority": 10,
-                    "reason": "repeat caller after an abandoned call",
+                    "reason": "calling back after an abandoned call (2 in 30 min); "
+                    "room 12/60: queued; priority 10",
+                    "reason_codes": [
+                        {"code": "callback_after_abandon", "params": {"count": 2, "minutes": 30}},
+                        {"code": "room_queued", "params": {"occupancy": 12, "capacity": 60}},
+                        {"code": "priority", "params": {"priority": 10}},
+                    ],
                     "route": "queue",
                     "line_type": "mobile",
                     "repeat_count": 2,
@@ -149,7 +163,11 @@ class EntryDecisionOut(BaseModel):
     )
 
     priority: int = Field(description="QUEUE_PRIO given: higher is served first")
-    reason: str
+    reason: str = Field(description="why, in English (rendered from reason_codes)")
+    reason_codes: list[ReasonCodeOut] = Field(
+        default_factory=list,
+        description="why, as codes a screen translates; empty for calls recorded before them",
+    )
     route: str = Field(description="queue, or overflow when the room was full")
     line_type: str = Field(description="mobile, fixed_line, voip, withheld, invalid, ...")
     repeat_count: int = Field(description="the same caller's calls in the repeat window")

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from callcenter.domain.entry_reasons import ReasonCode, as_json
+
 
 class Clock(StrEnum):
     """Where an event's ``at`` came from, so auditors know how far to trust it."""
@@ -45,6 +47,8 @@ class CallEntered(CallEvent):
     ``route`` is ``queue`` or ``overflow`` (the room was full), ``priority`` the QUEUE_PRIO
     given, ``linked_call_ids`` the same caller's calls in the repeat window, and ``degraded``
     says the answer fell back to safe defaults (store slow or down); ``notes`` list why.
+    ``reason`` is the English sentence, ``reason_codes`` the same as codes the panel
+    translates (``domain/entry_reasons.py``; empty in events from before the codes existed).
     """
 
     caller_raw: str = ""
@@ -59,6 +63,7 @@ class CallEntered(CallEvent):
     callback_after_abandon: bool = False
     degraded: bool = False
     notes: tuple[str, ...] = ()
+    reason_codes: tuple[ReasonCode, ...] = ()
 
     def details(self) -> dict[str, Any]:
         """The PBX's report (no ``reason``) knows nothing of the decision: no route, priority,
@@ -67,6 +72,8 @@ class CallEntered(CallEvent):
         if not self.reason:
             for name in DECISION_FIELDS:
                 found.pop(name, None)
+        else:
+            found["reason_codes"] = as_json(self.reason_codes)
         return found
 
 
@@ -79,6 +86,7 @@ DECISION_FIELDS = (
     "callback_after_abandon",
     "degraded",
     "notes",
+    "reason_codes",
 )
 
 
@@ -95,7 +103,8 @@ class CallerQueued(CallEvent):
 @dataclass(frozen=True, kw_only=True)
 class OverflowRound(CallEvent):
     """The overflow path asked callcenter again (FastAGI ``qualify?retry=N``, once every
-    ``OVERFLOW_RETRY_WAIT`` seconds): round ``retry``, and what was decided this time."""
+    ``OVERFLOW_RETRY_WAIT`` seconds): round ``retry``, and what was decided this time
+    (``reason_codes`` as on ``CallEntered``)."""
 
     retry: int
     route: str
@@ -103,6 +112,10 @@ class OverflowRound(CallEvent):
     reason: str
     degraded: bool = False
     notes: tuple[str, ...] = ()
+    reason_codes: tuple[ReasonCode, ...] = ()
+
+    def details(self) -> dict[str, Any]:
+        return {**super().details(), "reason_codes": as_json(self.reason_codes)}
 
 
 @dataclass(frozen=True, kw_only=True)

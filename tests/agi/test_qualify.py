@@ -44,6 +44,11 @@ async def test_recorded_session_is_answered(make_room: RoomFactory) -> None:
     assert p["caller_raw"] == "0500000004"
     assert p["state"] == "ringing"
     assert "caller ID invalid" in p["reason"] and "room 0/60: queued" in p["reason"]
+    assert p["reason_codes"] == [  # what the panel translates, stored with the step
+        {"code": "caller_id_kind", "params": {"kind": "invalid"}},
+        {"code": "room_queued", "params": {"occupancy": 0, "capacity": 60}},
+        {"code": "priority", "params": {"priority": 0}},
+    ]
     assert p["degraded"] is False
     assert room.server.stats.answered == 1
 
@@ -102,6 +107,10 @@ async def test_mobile_repeat_caller_after_abandon(make_room: RoomFactory) -> Non
     assert p["callback_after_abandon"] is True
     assert p["priority"] == 10
     assert "calling back after an abandoned call" in p["reason"]
+    assert p["reason_codes"][0] == {
+        "code": "callback_after_abandon",
+        "params": {"count": 2, "minutes": 30},
+    }
 
 
 async def test_repeat_caller_priority_rises(make_room: RoomFactory) -> None:
@@ -234,6 +243,9 @@ async def test_slow_store_answers_defaults_within_budget(make_room: RoomFactory)
     assert p["degraded"] is True
     assert set(p["notes"]) == {"repeat_lookup_timeout", "room_lookup_timeout"}
     assert p["reason"].startswith("safe default")
+    [code] = p["reason_codes"]
+    assert code["code"] == "safe_default"
+    assert set(code["params"]["notes"].split(", ")) == set(p["notes"])
 
 
 async def test_broken_store_answers_defaults(make_room: RoomFactory) -> None:
@@ -302,7 +314,11 @@ async def test_overflow_retry_counts_the_room_again_without_a_second_entered_ste
         "127.0.0.1", room.port, env("801.2", "0612345679"), variables={"CHANNEL(linkedid)": "801.1"}
     )
     assert full.variables["CALLCENTER_ROUTE"] == "overflow"
-    assert (await room.entered("801.1"))["payload"]["state"] == "overflowed"
+    entered = (await room.entered("801.1"))["payload"]
+    assert entered["state"] == "overflowed"
+    assert {"code": "room_full_overflow", "params": {"occupancy": 1, "capacity": 1}} in entered[
+        "reason_codes"
+    ]
     # the first call ends: the overflow path asks again and is let in
     first = await room.store.get_call("800.1")
     assert first is not None
@@ -313,6 +329,9 @@ async def test_overflow_retry_counts_the_room_again_without_a_second_entered_ste
     await room.entered("801.1")  # still exactly one entered step
     rounds = [s for s in await room.store.timeline("801.1") if s["kind"] == "overflow_round"]
     assert [(s["payload"]["retry"], s["payload"]["route"]) for s in rounds] == [(1, "queue")]
+    assert {"code": "room_queued", "params": {"occupancy": 0, "capacity": 1}} in rounds[0][
+        "payload"
+    ]["reason_codes"]
 
 
 async def test_a_caller_who_redials_at_once_is_linked_before_the_store_knows(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from callcenter.api.routes.operator import entry_decision
+from callcenter.domain.entry_reasons import english, reason
 from callcenter.domain.events import (
     CallAnswered,
     CallEntered,
@@ -43,9 +45,14 @@ async def test_entry_decision_and_recent_calls_of_the_number(room: Room, base: s
     await _earlier(room, "c-other", timedelta(minutes=5), answered=False, number="+212522000000")
     p = room.processor
     await p.handle(ev(CallEntered, "now", caller_raw="0612345678", caller_e164=NUMBER))
+    codes = (
+        reason("callback_after_abandon", count=2, minutes=30),
+        reason("room_queued", occupancy=4, capacity=60),
+        reason("priority", priority=10),
+    )
     await p.handle(
         ev(CallEntered, "now", caller_raw="0612345678", caller_e164=NUMBER, number_kind="mobile",
-           route="queue", priority=10, reason="repeat caller after an abandoned call",
+           route="queue", priority=10, reason=english(codes), reason_codes=codes,
            repeat_count=2, linked_call_ids=("c-10min", "c-20min"), callback_after_abandon=True)
     )  # fmt: skip
     await p.handle(ev(CallerQueued, "now", queue="line19", position=1, count=1))
@@ -57,7 +64,13 @@ async def test_entry_decision_and_recent_calls_of_the_number(room: Room, base: s
         call = r.json()["call"]
         assert call["entry_decision"] == {
             "priority": 10,
-            "reason": "repeat caller after an abandoned call",
+            "reason": "calling back after an abandoned call (2 in 30 min); room 4/60: queued; "
+            "priority 10",
+            "reason_codes": [
+                {"code": "callback_after_abandon", "params": {"count": 2, "minutes": 30}},
+                {"code": "room_queued", "params": {"occupancy": 4, "capacity": 60}},
+                {"code": "priority", "params": {"priority": 10}},
+            ],
             "route": "queue",
             "line_type": "mobile",
             "repeat_count": 2,
@@ -86,3 +99,30 @@ async def test_withheld_caller_without_decision(room: Room, base: str) -> None:
         call = (await http.get("/me/call", headers=room.headers("op3"))).json()["call"]
         assert call["entry_decision"] is None
         assert call["recent_calls"] == []  # withheld numbers are not one caller
+
+
+def test_an_entry_decision_recorded_before_the_reason_codes_still_reads() -> None:
+    """A step stored before ``reason_codes`` existed has only the English; malformed codes
+    (the payload is plain JSON) are left out rather than failing the whole answer."""
+    old = {"kind": "entry_decision", "payload": {"priority": 5, "reason": "repeat caller"}}
+    found = entry_decision([old])
+    assert found is not None
+    assert (found.reason, found.reason_codes) == ("repeat caller", [])
+    odd = {
+        "kind": "entry_decision",
+        "payload": {
+            "reason": "x",
+            "reason_codes": [
+                "priority 5",
+                {"params": {}},
+                {"code": "priority", "params": {"priority": 5, "nested": {"a": 1}}},
+                {"code": "repeat_unavailable"},
+            ],
+        },
+    }
+    found = entry_decision([odd])
+    assert found is not None
+    assert [c.model_dump() for c in found.reason_codes] == [
+        {"code": "priority", "params": {"priority": 5}},
+        {"code": "repeat_unavailable", "params": {}},
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing
 from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
@@ -30,7 +31,12 @@ def sample(hint: Any, n: int) -> Any:
     if origin is not None and type(None) in typing.get_args(hint):
         return sample(next(a for a in typing.get_args(hint) if a is not type(None)), n)
     if origin is tuple:
+        item = typing.get_args(hint)[0]
+        if dataclasses.is_dataclass(item):  # reason codes: a tuple of small dataclasses
+            return (build(item), build(item))
         return (f"item-{n}", f"item-{n + 1}")
+    if origin is dict:
+        return {f"key-{n}": n, f"key-{n + 1}": f"value-{n}"}
     if hint is datetime:
         return AT + timedelta(seconds=n)
     if hint is bool:
@@ -61,6 +67,19 @@ def test_every_event_type_round_trips(cls: type[CallEvent]) -> None:
     assert type(again) is cls
     assert again == event
     assert again.at.utcoffset() == event.at.utcoffset()
+
+
+def test_an_entry_decision_encoded_before_reason_codes_still_decodes() -> None:
+    """A CallEntered on its way when the bridge was upgraded has no ``reason_codes``."""
+    event = build(events.CallEntered)
+    encoded = json.loads(dumps_event(event))
+    assert encoded["fields"]["reason_codes"][0] == {
+        "code": "value-0",
+        "params": {"key-1": 1, "key-2": "value-1"},
+    }
+    del encoded["fields"]["reason_codes"]
+    again = loads_event(json.dumps(encoded))
+    assert again == dataclasses.replace(event, reason_codes=())
 
 
 def test_all_domain_events_are_known() -> None:

@@ -18,12 +18,12 @@ const PASSWORD = 'demo-password';
 const SCREENS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screens');
 
 const LANGS = [
-  { lang: 'fr', dir: 'ltr', acknowledged: 'Pris en charge par', address: 'Bd Mohammed V, Casablanca', pause: ['Formation', 'En pause : Formation'] },
-  { lang: 'ar', dir: 'rtl', acknowledged: 'تكفّلت بها', address: 'شارع محمد الخامس، الدار البيضاء', pause: null },
-  { lang: 'en', dir: 'ltr', acknowledged: 'Acknowledged by', address: 'Place Mohammed V, Casablanca', pause: null },
+  { lang: 'fr', dir: 'ltr', acknowledged: 'Pris en charge par', address: 'Bd Mohammed V, Casablanca', pause: ['Formation', 'En pause : Formation'], priority: 'priorité' },
+  { lang: 'ar', dir: 'rtl', acknowledged: 'تكفّلت بها', address: 'شارع محمد الخامس، الدار البيضاء', pause: null, priority: 'الأولوية' },
+  { lang: 'en', dir: 'ltr', acknowledged: 'Acknowledged by', address: 'Place Mohammed V, Casablanca', pause: null, priority: 'priority' },
 ] as const;
 
-for (const { lang, dir, acknowledged, address, pause } of LANGS) {
+for (const { lang, dir, acknowledged, address, pause, priority } of LANGS) {
   test(`${lang}: answer, qualify with the keyboard, hand off, acknowledged by the nearest unit`, async ({ browser }) => {
     const base = process.env.CALLCENTER_E2E_URL!;
     mkdirSync(SCREENS, { recursive: true });
@@ -72,6 +72,9 @@ for (const { lang, dir, acknowledged, address, pause } of LANGS) {
       if (!answered) test.info().annotations.push({ type: 'caller gave up while ringing', description: `attempt ${attempt}` });
     }
     expect(answered, 'a call answered').toBe(true);
+    // Why the call came in (the FastAGI's decision), in the operator's language.
+    await operator.seesWhyTheCallCameIn(lang, priority);
+    await opPage.getByTestId('call-card').screenshot({ path: join(SCREENS, `${lang}-operator-call-card.png`), animations: 'disabled' });
     await operator.qualifyWithTheKeyboard({
       incidentDown: 3, // theft
       priorityDown: 1, // P1

@@ -183,6 +183,7 @@ test('right to left: the wallboard (and its wall mode, through a server restart)
   await auditPage.screenshot({ path: join(SCREENS, 'ar-audit-search.png'), fullPage: true });
   await expectAccessible(auditPage, 'ar-audit-search');
   await auditor.openCall(callId);
+  await auditor.readsWhyTheCallCameIn('ar', 'الأولوية');
   await auditPage.screenshot({ path: join(SCREENS, 'ar-audit-call.png'), fullPage: true });
   await expectAccessible(auditPage, 'ar-audit-call');
   await auditPage.emulateMedia({ media: 'print' });

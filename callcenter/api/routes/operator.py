@@ -26,6 +26,7 @@ from callcenter.api.schemas import (
     HandOffOut,
     MyCallOut,
     OwnQualificationIn,
+    ReasonCodeOut,
     RecentCallOut,
     StepOut,
     TransferIn,
@@ -69,12 +70,27 @@ def entry_decision(steps: list[dict[str, Any]]) -> EntryDecisionOut | None:
             return EntryDecisionOut(
                 priority=int(p.get("priority") or 0),
                 reason=str(p.get("reason") or ""),
+                reason_codes=reason_codes(p.get("reason_codes")),
                 route=str(p.get("route") or "queue"),
                 line_type=str(p.get("number_kind") or ""),
                 repeat_count=int(p.get("repeat_count") or 0),
                 callback_after_abandon=bool(p.get("callback_after_abandon")),
             )
     return None
+
+
+def reason_codes(stored: Any) -> list[ReasonCodeOut]:
+    """The step's ``reason_codes``, keeping only well-formed items (the payload is plain JSON;
+    a step recorded before the codes existed has none)."""
+    found = []
+    for item in stored if isinstance(stored, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            continue
+        params = item.get("params")
+        pairs = params.items() if isinstance(params, dict) else ()
+        kept = {str(k): v for k, v in pairs if isinstance(v, str | int)}
+        found.append(ReasonCodeOut(code=item["code"], params=kept))
+    return found
 
 
 async def recent_calls(svc: Services, row: dict[str, Any]) -> list[RecentCallOut]:

@@ -27,6 +27,14 @@ export class Auditor {
     await expect(this.page.getByTestId('call-page')).toBeVisible();
   }
 
+  /** The FastAGI's entry decision on the timeline says why in the auditor's language: with
+   * `priorityWord`, and in Arabic without a Latin letter left (no backend English). */
+  async readsWhyTheCallCameIn(lang: string, priorityWord: string): Promise<void> {
+    const detail = this.page.getByTestId('timeline').locator('li[data-kind="entry_decision"] .cc-dim');
+    await expect(detail).toContainText(priorityWord);
+    if (lang === 'ar') expect(await detail.innerText()).not.toMatch(/[A-Za-z]/);
+  }
+
   /** Plays the call at 16× and returns the step kinds in the order the replay reached them. */
   async replayAt16x(): Promise<string[]> {
     await this.page.getByTestId('replay-speed').getByText('16×').click();

@@ -64,6 +64,19 @@ export class Operator {
     await expect(this.page.getByTestId('caller-number')).toBeVisible();
   }
 
+  /** The card says why the call was routed so (the FastAGI's entry decision) in the panel's
+   * language, not the backend's English: `priorityWord` is the catalogue's word for priority;
+   * in Arabic no Latin letter is left in the reason, and it reads right to left. */
+  async seesWhyTheCallCameIn(lang: string, priorityWord: string): Promise<void> {
+    const reason = this.page.getByTestId('decision-reason');
+    await expect(reason).toHaveAttribute('data-translated', 'true');
+    await expect(reason).toContainText(priorityWord);
+    if (lang === 'ar') {
+      expect(await reason.innerText()).not.toMatch(/[A-Za-z]/);
+      expect(await reason.evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
+    }
+  }
+
   /** Answers; false when the caller gave up before (the ringing stopped). */
   async answer(): Promise<boolean> {
     await this.shots('operator-ringing');

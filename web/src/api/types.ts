@@ -32,9 +32,16 @@ export interface SeatOut {
   call_id: string | null;
 }
 
+/** One part of why the call was routed so (callcenter/domain/entry_reasons.py). */
+export interface ReasonCode {
+  code: string;
+  params: Record<string, string | number>;
+}
+
 export interface EntryDecision {
   priority: string | number | null;
-  reason: string | null;
+  reason: string | null; // in English: shown only for calls recorded before reason_codes
+  reason_codes?: ReasonCode[] | null; // why, as codes the panel translates (format/entryReasons)
   route?: string | null;
   line_type?: string | null;
   repeat_count?: number | null;

@@ -4,9 +4,11 @@
  * from the timeline's `entered` step otherwise.
  */
 import type { CallWithTimeline, EntryDecision, RecentCall } from '../api/types';
+import { readReasonCodes, type ReasonCode } from './entryReasons';
 
 export interface CallFacts {
   decision: EntryDecision | null;
+  reasons: ReasonCode[]; // the decision's reason codes (none for calls recorded before them)
   recent: RecentCall[];
   numberKind: string | null;
 }
@@ -18,6 +20,7 @@ export function callFacts(data: CallWithTimeline): CallFacts {
     ? {
         priority: (p.priority as number | undefined) ?? null,
         reason: (p.reason as string | undefined) ?? null,
+        reason_codes: readReasonCodes(p.reason_codes),
         route: (p.route as string | undefined) ?? null,
         line_type: (p.number_kind as string | undefined) ?? null,
         repeat_count: (p.repeat_count as number | undefined) ?? null,
@@ -27,5 +30,5 @@ export function callFacts(data: CallWithTimeline): CallFacts {
   const decision = data.call.entry_decision ?? fromSteps;
   const linked = Array.isArray(p.linked_call_ids) ? (p.linked_call_ids as string[]) : [];
   const recent = data.call.recent_calls ?? linked.map((id) => ({ id, rang_at: null, outcome: null }));
-  return { decision, recent, numberKind: decision?.line_type ?? (p.number_kind as string | undefined) ?? null };
+  return { decision, reasons: readReasonCodes(decision?.reason_codes), recent, numberKind: decision?.line_type ?? (p.number_kind as string | undefined) ?? null };
 }

@@ -2,12 +2,14 @@
 import { incidentsAr } from './incidents.ar';
 import { callbacksAr } from './callbacks.ar';
 import { supervisionAr } from './supervision.ar';
+import { entryReasonsAr } from './entryReasons.ar';
 import type { MessageKey } from './fr';
 
 export const ar: Record<MessageKey, string> = {
   ...supervisionAr,
   ...incidentsAr,
   ...callbacksAr,
+  ...entryReasonsAr,
   'app.operator': 'مركز المشغّل',
   'app.dispatch': 'لوحة التوجيه',
   'lang.label': 'اللغة',

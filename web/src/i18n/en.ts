@@ -2,12 +2,14 @@
 import { incidentsEn } from './incidents.en';
 import { callbacksEn } from './callbacks.en';
 import { supervisionEn } from './supervision.en';
+import { entryReasonsEn } from './entryReasons.en';
 import type { MessageKey } from './fr';
 
 export const en: Record<MessageKey, string> = {
   ...supervisionEn,
   ...incidentsEn,
   ...callbacksEn,
+  ...entryReasonsEn,
   'app.operator': 'Operator seat',
   'app.dispatch': 'Dispatch console',
   'lang.label': 'Language',

@@ -2,10 +2,12 @@
 import { callbacksFr } from './callbacks.fr';
 import { incidentsFr } from './incidents.fr';
 import { supervisionFr } from './supervision.fr';
+import { entryReasonsFr } from './entryReasons.fr';
 export const fr = {
   ...supervisionFr,
   ...incidentsFr,
   ...callbacksFr,
+  ...entryReasonsFr,
   'app.operator': 'Poste opérateur',
   'app.dispatch': 'Console de dispatch',
   'lang.label': 'Langue',

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AccessEntry, FullStep, LinkedCall } from '../../api/supervision';
 import type { CallOut } from '../../api/types';
 import { useRoom, useUi } from '../../app/context';
+import { entryReasonText, readReasonCodes } from '../../format/entryReasons';
 import { formatNumber } from '../../format/phone';
 import { labelOf } from '../../i18n/i18n';
 import { keepLang } from './AuditSearch';
@@ -290,6 +291,9 @@ export function CallPage({ callId, go }: { callId: string; go: (url: string) => 
   );
 }
 
+/** Steps that carry the FastAGI's decision: their reason is shown in the reader's language. */
+const ENTRY_DECISIONS = new Set(['entry_decision', 'overflow_round']);
+
 export function stepDetail(step: FullStep, t: ReturnType<typeof useUi>['t']): string {
   const p = step.payload;
   const parts: string[] = [];
@@ -297,7 +301,10 @@ export function stepDetail(step: FullStep, t: ReturnType<typeof useUi>['t']): st
   if (typeof p.position === 'number') parts.push(t('audit.timeline.position', { position: p.position }));
   if (typeof p.hold_seconds === 'number') parts.push(t('audit.timeline.hold', { seconds: p.hold_seconds }));
   if (typeof p.by === 'string' && p.by) parts.push(t('audit.timeline.by', { by: p.by }));
-  if (typeof p.reason === 'string' && p.reason) parts.push(p.reason);
+  if (ENTRY_DECISIONS.has(step.kind)) {
+    const reason = entryReasonText(readReasonCodes(p.reason_codes), typeof p.reason === 'string' ? p.reason : null, t);
+    if (reason) parts.push(reason);
+  } else if (typeof p.reason === 'string' && p.reason) parts.push(p.reason);
   if (typeof p.priority === 'number' || typeof p.priority === 'string') parts.push(`${t('call.priority')} ${String(p.priority)}`);
   if (typeof p.unit === 'string') parts.push(p.unit);
   if (typeof p.ticket_id === 'string') parts.push(p.ticket_id);

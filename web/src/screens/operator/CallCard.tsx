@@ -7,7 +7,9 @@ import { Alert, Badge, Button, Group, List, Paper, Text, TextInput, Title } from
 import { useEffect, useRef, useState } from 'react';
 import { useRoom, useUi } from '../../app/context';
 import { useNow } from '../../app/useNow';
+import { EntryReasonText } from '../../components/EntryReasonText';
 import { callFacts } from '../../format/call';
+import { entryReason } from '../../format/entryReasons';
 import { formatNumber, lineType } from '../../format/phone';
 import { formatTime, secondsSince } from '../../format/time';
 import { labelOf } from '../../i18n/i18n';
@@ -51,6 +53,7 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
   const c = call?.call;
   const caller = c ? formatNumber(c.caller_e164, c.caller_raw) : null;
   const facts = call ? callFacts(call) : null;
+  const reason = facts?.decision ? entryReason(facts.reasons, facts.decision.reason, t) : null;
   const waited = c ? (c.answered_at ? secondsSince(c.rang_at, new Date(c.answered_at).getTime()) : secondsSince(c.rang_at, now)) : 0;
   const hungUp = c?.line_ended === true; // the caller hung up before the hand-off
   const inCall = !hungUp && (phone.line === 'in_call' || state.seat?.state === 'in_call' || c?.state === 'answered' || c?.state === 'qualified');
@@ -100,9 +103,9 @@ export function CallCard({ controller, state, phone, ringing, onError }: Props) 
                     {t('call.priority')} {String(facts.decision.priority ?? '–')}
                     {facts.decision.route === 'overflow' ? ` · ${t('call.route.overflow')}` : ''}
                   </div>
-                  {facts.decision.reason ? (
-                    <div>
-                      {t('call.reason')} : <bdi>{facts.decision.reason}</bdi>
+                  {reason ? (
+                    <div data-testid="decision-reason" data-translated={reason.translated}>
+                      {t('call.reason')} : <EntryReasonText reason={reason} />
                     </div>
                   ) : null}
                 </dd>

@@ -8,8 +8,10 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
 3. the repeat-caller and room lookups run together under the budget (minus a reserve for the
    replies), started as soon as the environment is read (during the linkedid round trip), each
    shared by the sessions in flight (one query for a burst's numbers, ``batching.py``; one room
-   query, ``_room_snapshot``). A store late or failing is replaced by memory when it has some:
-   the recent callers loaded at start and kept since (``recent.py``), the newest room snapshot
+   query, whose snapshot the next callers use for ``ROOM_FRESH_SECONDS`` without asking again,
+   ``_room_snapshot``; an overflow retry always asks). A store late or failing is replaced by
+   memory when it has some: the recent callers loaded at start and kept since (``recent.py``),
+   the newest room snapshot
    if younger than ``ROOM_MEMORY_SECONDS`` (both noted on the decision); without it (a store
    down since start), safe defaults (queue, normal priority) marked ``degraded``; never an
    exception and never a late answer;
@@ -70,6 +72,9 @@ WARM_TIMEOUT = 5.0  # seconds the start may spend warming the store lookups
 # it may still count calls that have ended since (a caller sent to overflow who need not be),
 # never fewer (the ledger counts the calls let in since, see admission.py).
 ROOM_MEMORY_SECONDS = 10.0
+# A snapshot this young is used as is, without a query: during a burst, the callers after the
+# first share one (see _room_snapshot). Far below the ledger's confirm_grace (2 s).
+ROOM_FRESH_SECONDS = 0.25
 
 
 @dataclass
@@ -133,7 +138,9 @@ class QualifyRoute:
         # The lookups need only the number: they run during the linkedid round trip.
         since = received_at - timedelta(minutes=self.config.repeat_window_minutes)
         priors = self.priors.ask(number.e164, since) if number.e164 else None
-        room = asyncio.ensure_future(asyncio.shield(self._room_snapshot()))
+        # an overflow retry counts the room afresh: its caller waited for a place to free
+        reuse = "retry" not in request.query
+        room = asyncio.ensure_future(asyncio.shield(self._room_snapshot(reuse=reuse)))
         try:
             call_id = await self._linkedid(session, request, deadline, budget, notes)
         except BaseException:  # cut at the budget: nobody will read the lookups
@@ -271,15 +278,27 @@ class QualifyRoute:
             self._room_query.cancel()
             await asyncio.gather(self._room_query, return_exceptions=True)
 
-    def _room_snapshot(self) -> asyncio.Future[RoomSnapshot]:
-        """The room query in flight, shared by every session that arrives meanwhile.
+    def _room_snapshot(self, *, reuse: bool = False) -> asyncio.Future[RoomSnapshot]:
+        """The room query in flight, shared by every session that arrives meanwhile, or the
+        newest snapshot if it began less than ``ROOM_FRESH_SECONDS`` ago (with ``reuse``).
 
         Sharing is safe because of the ledger: a snapshot started before another session's
         admission still counts that admission (the snapshot does not know the call, the ledger
-        does). Under a burst this turns 60 identical queries into a few.
+        does). What a snapshot cannot know is what changed in the store by another path since it
+        began, for at most ``ROOM_FRESH_SECONDS``: a call that ended (one caller too many
+        counted: overflow where a place had just come free) or one let in without this server
+        (too few: its FastAGI failed open; Asterisk's maxlen still guards the queue). Under a
+        burst this turns 60 identical queries, and 60 waits for them, into one or two.
         """
-        if self._room_query is None or self._room_query.done():
-            loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        idle = self._room_query is None or self._room_query.done()
+        if reuse and idle and self._last_room is not None:
+            began, snapshot = self._last_room
+            if loop.time() - began <= ROOM_FRESH_SECONDS:
+                fresh: asyncio.Future[RoomSnapshot] = loop.create_future()
+                fresh.set_result(snapshot)
+                return fresh
+        if idle:
             query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
             query.add_done_callback(partial(self._keep_room, loop.time()))
             self._room_query = query

@@ -391,6 +391,7 @@ async def test_a_late_store_is_replaced_by_what_it_said_before(make_room: RoomFa
     late = LateStore(StoreLookups(first.store.engine))
     room = await make_room(lookups=late, budget=1.0, capacity=2)  # loads its memory at start
     late.late = True
+    await asyncio.sleep(qualify.ROOM_FRESH_SECONDS)  # the start's snapshot is no longer fresh
     answers = [
         await play(
             "127.0.0.1",
@@ -425,6 +426,7 @@ async def test_a_room_snapshot_too_old_is_not_used(
     make_room: RoomFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(qualify, "ROOM_MEMORY_SECONDS", 0.0)
+    monkeypatch.setattr(qualify, "ROOM_FRESH_SECONDS", 0.0)
     late = LateStore(StoreLookups((await make_room()).store.engine))
     room = await make_room(lookups=late, budget=1.0)
     late.late = True
@@ -438,3 +440,46 @@ async def test_a_room_snapshot_too_old_is_not_used(
     p = (await room.entered(LINKEDID1))["payload"]
     assert "room count unavailable" in p["reason"]
     assert "repeat_lookup_from_memory" in p["notes"]  # the repeat check still ran
+
+
+class CountingLookups:
+    """The store, counting the room queries."""
+
+    def __init__(self, inner: StoreLookups) -> None:
+        self.inner = inner
+        self.room_queries = 0
+
+    async def prior_calls(
+        self, numbers: Collection[str], since: datetime, limit: int = 20
+    ) -> Mapping[str, Sequence[PriorCall]]:
+        return await self.inner.prior_calls(numbers, since, limit)
+
+    async def room(self, pending: Collection[str]) -> RoomSnapshot:
+        self.room_queries += 1
+        return await self.inner.room(pending)
+
+
+async def test_callers_within_a_quarter_second_share_one_room_count(
+    make_room: RoomFactory,
+) -> None:
+    first = await make_room()
+    counting = CountingLookups(StoreLookups(first.store.engine))
+    room = await make_room(lookups=counting, capacity=2)
+
+    async def call(n: int, query: bytes = b"qualify?x=1") -> str:
+        raw = env(f"76{n}.2", f"061234567{n}").replace(b"qualify?x=1", query)
+        answer = await play(
+            "127.0.0.1", room.port, raw, variables={"CHANNEL(linkedid)": f"76{n}.1"}
+        )
+        return answer.variables["CALLCENTER_ROUTE"]
+
+    # one query for the first caller; the next two use its snapshot (and the ledger's count)
+    assert [await call(0), await call(1), await call(2)] == ["queue", "queue", "overflow"]
+    assert counting.room_queries == 1
+    # an overflow retry always counts again, as does anyone once the snapshot is a quarter
+    # second old
+    assert await call(2, b"qualify?retry=1") == "overflow"
+    assert counting.room_queries == 2
+    await asyncio.sleep(qualify.ROOM_FRESH_SECONDS + 0.05)
+    await call(3)
+    assert counting.room_queries == 3

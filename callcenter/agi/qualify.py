@@ -11,10 +11,9 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
    query, whose snapshot the next callers use for ``ROOM_FRESH_SECONDS`` without asking again,
    ``_room_snapshot``; an overflow retry always asks). A store late or failing is replaced by
    memory when it has some: the recent callers loaded at start and kept since (``recent.py``),
-   the newest room snapshot
-   if younger than ``ROOM_MEMORY_SECONDS`` (both noted on the decision); without it (a store
-   down since start), safe defaults (queue, normal priority) marked ``degraded``; never an
-   exception and never a late answer;
+   the newest room snapshot if younger than ``ROOM_MEMORY_SECONDS`` (both noted on the
+   decision); without it (a store down since start), safe defaults (queue, normal priority)
+   marked ``degraded``; never an exception and never a late answer;
 4. ``QUEUE_PRIO`` and ``CALLCENTER_ROUTE`` (``queue``/``overflow``, the contract with the
    dialplan and the simulator) are set first with SET VARIABLE, then the variables the
    operator panel shows (``CALLCENTER_*``) in one ``EXEC MSet`` round trip;
@@ -298,7 +297,7 @@ class QualifyRoute:
                 fresh: asyncio.Future[RoomSnapshot] = loop.create_future()
                 fresh.set_result(snapshot)
                 return fresh
-        if idle:
+        if self._room_query is None or idle:
             query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
             query.add_done_callback(partial(self._keep_room, loop.time()))
             self._room_query = query

@@ -16,6 +16,7 @@ from callcenter.agi.lookups import StoreLookups
 from callcenter.agi.qualify import QualifyConfig, QualifyRoute
 from callcenter.agi.server import FastAgiServer
 from callcenter.pipeline.ports import EventSink
+from callcenter.pipeline.priority import CallersFirst
 from callcenter.settings import AgiSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def build_agi_server(settings: AgiSettings, engine: AsyncEngine, sink: EventSink
         port=settings.port,
         budget=settings.budget_ms / 1000,
         retry_wait=settings.retry_wait_seconds,
+        gate=CallersFirst(max_hold=settings.callers_first_ms / 1000),
     )
 
 

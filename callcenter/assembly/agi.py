@@ -32,7 +32,8 @@ class AgiProcess:
         self.drain_timeout = drain_timeout
         self.runner = OrderedRunner(CallProcessor(store, NullNotifier()), measure_lag=False)
         self.server = build_agi_server(settings.agi, store.engine, self.runner)
-        self.runner.gate = self.server.gate  # callers first (pipeline/priority.py)
+        if settings.agi.callers_first_ms:  # callers first (pipeline/priority.py)
+            self.runner.gate = self.server.gate
 
     async def __aenter__(self) -> Self:
         self.runner.start()

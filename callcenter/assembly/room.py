@@ -123,7 +123,7 @@ class Room:
             originate_timeout_ms=cb.ring_seconds * 1000,
         )
         self.agi = build_agi_server(settings.agi, store.engine, self.runner)
-        if with_agi:  # callers first: the runner waits while FastAGI answers are in progress
+        if with_agi and settings.agi.callers_first_ms:  # callers first (pipeline/priority.py)
             self.runner.gate = self.agi.gate
         self.bridge_channel: BridgeChannel | None = None  # with Redis, while running
         self.api: uvicorn.Server | None = None

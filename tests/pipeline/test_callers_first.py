@@ -97,3 +97,13 @@ async def test_the_fastagi_server_holds_the_gate_while_a_route_runs() -> None:
         await server.close()
     assert seen == [True]
     assert not gate.busy
+
+
+async def test_callcenter_agi_wires_the_gate_unless_set_to_zero(store: TimelineStore) -> None:
+    from callcenter.assembly.agi import AgiProcess
+    from callcenter.settings import AgiSettings, Settings
+
+    wired = AgiProcess(Settings(agi=AgiSettings(port=0, callers_first_ms=50)), store)
+    assert wired.runner.gate is wired.server.gate and wired.server.gate.max_hold == 0.05
+    off = AgiProcess(Settings(agi=AgiSettings(port=0, callers_first_ms=0)), store)
+    assert off.runner.gate is None

@@ -86,10 +86,14 @@ describe('where the reason is shown', () => {
 
   it('the audit timeline translates the decision and the overflow rounds, and keeps old steps in English', () => {
     const t = translator('fr');
-    expect(plain(stepDetail(step('entry_decision', { reason: english, reason_codes, priority: 6 }), t))).toBe('appel répété (déjà 2 en 30 min) ; priorité 6 · Priorité 6');
+    expect(plain(stepDetail(step('entry_decision', { reason: english, reason_codes, priority: 6 }), t))).toBe('appel répété (déjà 2 en 30 min) ; priorité 6'); // the priority once
     expect(plain(stepDetail(step('overflow_round', { reason: 'room full 61/60', reason_codes: [{ code: 'room_full_overflow', params: { occupancy: 61, capacity: 60 } }] }), translator('ar')))).toContain('القاعة ممتلئة 61/60');
     expect(stepDetail(step('entry_decision', { reason: english }), t)).toBe(english);
-    // other steps' reasons are not entry reasons: shown as they are
-    expect(stepDetail(step('conversation_ended', { reason: 'agent' }), t)).toBe('agent');
+    // other steps' reasons are words of the catalogue; an unknown one is shown as it is
+    expect(stepDetail(step('conversation_ended', { reason: 'agent' }), t)).toBe('le poste a raccroché');
+    expect(stepDetail(step('conversation_ended', { reason: 'caller' }), translator('ar'))).toBe('أنهى المتصل المكالمة');
+    expect(stepDetail(step('callback_closed', { reason: 'something_new' }), t)).toBe('something_new');
+    // a step that is no decision keeps its priority
+    expect(stepDetail(step('reprioritised', { priority: 2 }), t)).toBe('Priorité 2');
   });
 });

@@ -132,4 +132,12 @@ export const supervisionAr: Record<keyof typeof supervisionFr, string> = {
   'step.stale_agent_complete': 'نهاية محادثة متأخرة (تُجوهلت)',
   'step.dispatch_requested': 'أُرسلت إلى الإرسال (التصنيف مسجّل من قبل)',
   'step.anomaly': 'خلل',
+  'audit.reason.agent': 'أنهى المركز المكالمة',
+  'audit.reason.caller': 'أنهى المتصل المكالمة',
+  'audit.reason.transfer': 'تم التحويل',
+  'audit.reason.redirect': 'أعاد المقسم توجيهها',
+  'audit.reason.abandoned': 'أنهى المتصل المكالمة أثناء الانتظار',
+  'audit.reason.silent': 'مكالمة صامتة',
+  'audit.reason.cut_off': 'انقطعت أثناء المكالمة',
+  'audit.reason.called_again': 'عاود المتصل الاتصال',
 };

@@ -132,4 +132,12 @@ export const supervisionEn: Record<keyof typeof supervisionFr, string> = {
   'step.stale_agent_complete': 'Late end of conversation (ignored)',
   'step.dispatch_requested': 'Sent to dispatch (qualification already recorded)',
   'step.anomaly': 'Anomaly',
+  'audit.reason.agent': 'the seat hung up',
+  'audit.reason.caller': 'the caller hung up',
+  'audit.reason.transfer': 'transferred',
+  'audit.reason.redirect': 'redirected by the PBX',
+  'audit.reason.abandoned': 'caller hung up while waiting',
+  'audit.reason.silent': 'silent call',
+  'audit.reason.cut_off': 'cut off during the call',
+  'audit.reason.called_again': 'the caller called again',
 };

@@ -130,4 +130,12 @@ export const supervisionFr = {
   'step.stale_agent_complete': 'Fin de conversation périmée (ignorée)',
   'step.dispatch_requested': 'Envoyé au dispatch (qualification déjà saisie)',
   'step.anomaly': 'Anomalie',
+  'audit.reason.agent': 'le poste a raccroché',
+  'audit.reason.caller': "l'appelant a raccroché",
+  'audit.reason.transfer': 'transféré',
+  'audit.reason.redirect': 'redirigé par le PBX',
+  'audit.reason.abandoned': "l'appelant a raccroché en attente",
+  'audit.reason.silent': 'appel silencieux',
+  'audit.reason.cut_off': 'coupé pendant la conversation',
+  'audit.reason.called_again': "l'appelant a rappelé",
 } as const;

@@ -301,11 +301,13 @@ export function stepDetail(step: FullStep, t: ReturnType<typeof useUi>['t']): st
   if (typeof p.position === 'number') parts.push(t('audit.timeline.position', { position: p.position }));
   if (typeof p.hold_seconds === 'number') parts.push(t('audit.timeline.hold', { seconds: p.hold_seconds }));
   if (typeof p.by === 'string' && p.by) parts.push(t('audit.timeline.by', { by: p.by }));
+  let saysPriority = false; // a FastAGI decision's reason ends with its priority: not twice
   if (ENTRY_DECISIONS.has(step.kind)) {
     const reason = entryReasonText(readReasonCodes(p.reason_codes), typeof p.reason === 'string' ? p.reason : null, t);
     if (reason) parts.push(reason);
-  } else if (typeof p.reason === 'string' && p.reason) parts.push(p.reason);
-  if (typeof p.priority === 'number' || typeof p.priority === 'string') parts.push(`${t('call.priority')} ${String(p.priority)}`);
+    saysPriority = Boolean(reason);
+  } else if (typeof p.reason === 'string' && p.reason) parts.push(labelOf(t, 'audit.reason', p.reason));
+  if (!saysPriority && (typeof p.priority === 'number' || typeof p.priority === 'string')) parts.push(`${t('call.priority')} ${String(p.priority)}`);
   if (typeof p.unit === 'string') parts.push(p.unit);
   if (typeof p.ticket_id === 'string') parts.push(p.ticket_id);
   if (step.kind === 'attached' && typeof p.incident_id === 'string') parts.push(p.incident_id);

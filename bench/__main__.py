@@ -12,12 +12,11 @@ import asyncio
 import logging
 import time
 import traceback
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench.common import table, write_results
+from bench.common import pg_database, table, write_results
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -46,27 +45,6 @@ def verdict(ok: bool | None) -> str:
     return "-" if ok is None else ("met" if ok else "MISSED")
 
 
-async def _pg_database(admin_url: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-    import asyncpg
-
-    name = f"cc_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{name}", drop
-
-
 async def ingest(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any], list[Row]]:
     import tempfile
 
@@ -77,7 +55,7 @@ async def ingest(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any]
     bare = await bare_panoramisk(body, events)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = await full_pipeline(body, events, f"sqlite+aiosqlite:///{tmp}/bench.db")
-    url, drop = await _pg_database(args.postgres)
+    url, drop = await pg_database(args.postgres)
     try:
         pg = await full_pipeline(body, events, url)
     finally:
@@ -198,7 +176,7 @@ async def handoff(scale: Scale, args: argparse.Namespace) -> tuple[dict[str, Any
     from bench import handoff_bench
 
     sqlite = await handoff_bench.run(scale.handoffs, args.redis, None)
-    url, drop = await _pg_database(args.postgres)
+    url, drop = await pg_database(args.postgres)
     try:
         pg = await handoff_bench.run(scale.handoffs, args.redis, url)
     finally:

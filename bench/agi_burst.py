@@ -29,14 +29,13 @@ import asyncio
 import logging
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import update
 
 from bench.agi_client import BurstClient, Caller, SessionOutcome, callers
-from bench.common import percentile, table, write_results
+from bench.common import percentile, pg_database, table, write_results
 from callcenter.agi.lookups import CALLS
 from callcenter.agi.protocol import LINE_LIMIT
 from callcenter.agi.qualify import QualifyRoute
@@ -199,28 +198,6 @@ async def callcenter(
         await server.close()
         await runner.close()
         await engine.dispose()
-
-
-async def pg_database(admin_url: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-    """A throwaway PostgreSQL database: its URL and what drops it."""
-    import asyncpg
-
-    name = f"cc_bench_agi_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{name}?ssl=disable", drop
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -100,24 +100,8 @@ class StreamServer:
                     writer.write(_response(aid, "Message: Authentication accepted"))
                     await writer.drain()
                     player = asyncio.create_task(self._play(writer))
-                elif name in ("queuestatus", "coreshowchannels", "queuesummary"):
-                    complete = {
-                        "queuestatus": "QueueStatusComplete",
-                        "coreshowchannels": "CoreShowChannelsComplete",
-                        "queuesummary": "QueueSummaryComplete",
-                    }[name]
-                    writer.write(_response(aid, "EventList: start\r\nMessage: will follow"))
-                    writer.write(
-                        f"Event: {complete}\r\nActionID: {aid}\r\nEventList: Complete\r\n"
-                        "ListItems: 0\r\n\r\n".encode()
-                    )
-                elif name == "ping":
-                    writer.write(_response(aid, f"Ping: Pong\r\nTimestamp: {time.time():.6f}"))
-                elif name == "logoff":
-                    writer.write(_response(aid, "Message: Thanks for all the fish.", "Goodbye"))
+                elif not answer_action(writer, name, aid):
                     break
-                else:
-                    writer.write(_response(aid, "Message: ok"))
         finally:
             if player is not None:
                 await asyncio.shield(player)
@@ -131,6 +115,32 @@ class StreamServer:
             await writer.drain()
         writer.write(END_MARKER)
         await writer.drain()
+
+
+LISTS_COMPLETE = {
+    "queuestatus": "QueueStatusComplete",
+    "coreshowchannels": "CoreShowChannelsComplete",
+    "queuesummary": "QueueSummaryComplete",
+}
+
+
+def answer_action(writer: asyncio.StreamWriter, name: str, aid: str) -> bool:
+    """Answer an action other than Login as Asterisk would, with empty lists (the resync finds
+    nothing: the bench's calls come from the stream). False after Logoff."""
+    if name in LISTS_COMPLETE:
+        writer.write(_response(aid, "EventList: start\r\nMessage: will follow"))
+        writer.write(
+            f"Event: {LISTS_COMPLETE[name]}\r\nActionID: {aid}\r\nEventList: Complete\r\n"
+            "ListItems: 0\r\n\r\n".encode()
+        )
+    elif name == "ping":
+        writer.write(_response(aid, f"Ping: Pong\r\nTimestamp: {time.time():.6f}"))
+    elif name == "logoff":
+        writer.write(_response(aid, "Message: Thanks for all the fish.", "Goodbye"))
+        return False
+    else:
+        writer.write(_response(aid, "Message: ok"))
+    return True
 
 
 def _response(action_id: str, lines: str, response: str = "Success") -> bytes:

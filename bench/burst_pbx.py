@@ -34,7 +34,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench.ami_stream import TRANSCRIPTS, _clone, _read_action, _response, unsolicited_events
+from bench.ami_stream import (
+    TRANSCRIPTS,
+    _clone,
+    _read_action,
+    _response,
+    answer_action,
+    unsolicited_events,
+)
 from callcenter.ami.translate.noise import is_noise
 from callcenter.sim.agi_peer import environment, play, split_sessions
 
@@ -150,24 +157,8 @@ class BurstPbx:
                     if player is None:
                         player = asyncio.create_task(self._play(writer))
                     self.logged_in.set()
-                elif name in ("queuestatus", "coreshowchannels", "queuesummary"):
-                    complete = {
-                        "queuestatus": "QueueStatusComplete",
-                        "coreshowchannels": "CoreShowChannelsComplete",
-                        "queuesummary": "QueueSummaryComplete",
-                    }[name]
-                    writer.write(_response(aid, "EventList: start\r\nMessage: will follow"))
-                    writer.write(
-                        f"Event: {complete}\r\nActionID: {aid}\r\nEventList: Complete\r\n"
-                        "ListItems: 0\r\n\r\n".encode()
-                    )
-                elif name == "ping":
-                    writer.write(_response(aid, f"Ping: Pong\r\nTimestamp: {time.time():.6f}"))
-                elif name == "logoff":
-                    writer.write(_response(aid, "Message: Thanks for all the fish.", "Goodbye"))
+                elif not answer_action(writer, name, aid):
                     break
-                else:
-                    writer.write(_response(aid, "Message: ok"))
         finally:
             if player is not None:
                 player.cancel()

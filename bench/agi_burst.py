@@ -15,9 +15,12 @@ then the server's close). This process runs, one after the other:
   decided too). From the second burst on, one caller in ten called in the previous burst.
 
 Time per session: from the burst's instant to the server's close (connect included), as the
-caller waits. A session that did not get a real answer (route, priority, not degraded) failed
-open. Prints a table and writes ``bench/results/agi-burst.json``. ``--split`` adds SQLite with
-the decisions dropped instead of recorded (what recording them costs the burst).
+caller waits; "answer p99" is the server's part alone (from the end of the environment to the
+close), and CPU/session is the server process's CPU time per session (with its ratio to the bare
+server's, the least noisy figure on a shared machine). A session that did not get a real answer
+(route, priority, not degraded) failed open. Prints a table and writes
+``bench/results/agi-burst.json``. ``--split`` adds SQLite with the decisions dropped instead of
+recorded (what recording them costs the burst).
 
     .venv/bin/python -m bench.agi_burst [--warm 5] [--tenfold 2] [--no-postgres] [--split]
 """
@@ -56,8 +59,11 @@ ROOM = 60
 
 def summary(outcomes: list[SessionOutcome]) -> dict[str, Any]:
     seconds = [o.seconds for o in outcomes]
+    answers = [o.answer_seconds for o in outcomes if o.answer_seconds == o.answer_seconds]
     return {
         "sessions": len(outcomes),
+        # from the end of the environment to the server's close: the server's part alone
+        "answer_p99_ms": round(percentile(answers, 99) * 1000, 2) if answers else None,
         "p50_ms": round(percentile(seconds, 50) * 1000, 2),
         "p99_ms": round(percentile(seconds, 99) * 1000, 2),
         "max_ms": round(max(seconds) * 1000, 2),
@@ -232,6 +238,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if config in results and label in results[config]:
                 mine, base = results[config][label], results["bare"][label]
                 mine["p99_ratio_to_bare"] = round(mine["p99_ms"] / base["p99_ms"], 2)
+                mine["cpu_ratio_to_bare"] = round(
+                    mine["server_cpu_ms_per_session"] / base["server_cpu_ms_per_session"], 2
+                )
     return results
 
 
@@ -246,6 +255,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             "p50 / p99 / max ms",
             "fail-open",
             "p99 x bare",
+            "answer p99",
             "CPU/session",
             "target",
         )
@@ -263,7 +273,9 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
                     f"{r['p50_ms']:.1f} / {r['p99_ms']:.1f} / {r['max_ms']:.1f}",
                     f"{r['fail_open']}/{r['sessions']}",
                     f"{r.get('p99_ratio_to_bare', 1.0):.2f}",
-                    f"{r['server_cpu_ms_per_session']:.2f} ms",
+                    f"{r['answer_p99_ms']:.1f} ms" if r.get("answer_p99_ms") is not None else "-",
+                    f"{r['server_cpu_ms_per_session']:.2f} ms"
+                    + (f" (x{r['cpu_ratio_to_bare']:.1f})" if "cpu_ratio_to_bare" in r else ""),
                     "-"
                     if config in ("bare", "sqlite_unrecorded")
                     else f"p99<={target:.0f}, 0 fail-open: {'met' if ok else 'MISSED'}",

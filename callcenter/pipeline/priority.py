@@ -4,10 +4,10 @@ A FastAGI session holds a caller in silence until it answers (route, priority); 
 decision can come a little later. Under a burst (60 callers at once) both share one event loop:
 recorded as they come, each answer waited for the recordings of the callers before it
 (``bench/agi_burst.py``: the recording was two thirds of the server's CPU per session). With this
-gate the runner starts a batch only when no answer is in progress, or after ``max_hold``
-seconds at most, then takes everything waiting in one batch (cheaper per event). The order of
-events is not changed, only the moment they are applied; so the live feeds lag by at most
-``max_hold`` while a burst is being answered.
+gate the runner starts a batch only when no answer has been in progress for ``settle`` seconds,
+or after ``max_hold`` seconds at most, then takes everything waiting in one batch (cheaper per
+event). The order of events is not changed, only the moment they are applied; so the live feeds
+lag by at most ``max_hold`` while a burst is being answered.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAX_HOLD = 0.1  # seconds: a burst of 60 is answered in less on two shared cores
+SETTLE = 0.01  # seconds without any answer in progress before the recordings go
 
 
 @dataclass
@@ -29,10 +30,12 @@ class GateStats:
 
 
 class CallersFirst:
-    def __init__(self, max_hold: float = MAX_HOLD) -> None:
+    def __init__(self, max_hold: float = MAX_HOLD, settle: float = SETTLE) -> None:
         self.max_hold = max_hold
+        self.settle = min(settle, max_hold)
         self.stats = GateStats()
         self._answering = 0
+        self._last_end = float("-inf")  # monotonic time the last answer ended
         self._idle: asyncio.Event | None = None  # made on first use, in the running loop
 
     @contextlib.contextmanager
@@ -43,6 +46,7 @@ class CallersFirst:
             yield
         finally:
             self._answering -= 1
+            self._last_end = time.monotonic()
             if self._answering == 0 and self._idle is not None:
                 self._idle.set()
 
@@ -51,17 +55,26 @@ class CallersFirst:
         return self._answering > 0
 
     async def wait_turn(self) -> None:
-        """Return when no answer is in progress, or after ``max_hold`` seconds."""
-        if not self._answering:
+        """Return when no answer has been in progress for ``settle`` seconds (a burst's callers
+        connect over a few milliseconds: the first answered must not open the door to the
+        recordings while the next are arriving), or after ``max_hold`` seconds."""
+        started = time.monotonic()
+        if not self._answering and started - self._last_end >= self.settle:
             return
         if self._idle is None:
             self._idle = asyncio.Event()
-        self._idle.clear()
-        started = time.monotonic()
         self.stats.held += 1
-        try:
-            async with asyncio.timeout(self.max_hold):
-                await self._idle.wait()
-        except TimeoutError:
+        deadline = started + self.max_hold
+        while (now := time.monotonic()) < deadline:
+            if self._answering:
+                self._idle.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(deadline - now):
+                        await self._idle.wait()
+            elif now - self._last_end < self.settle:
+                await asyncio.sleep(min(self._last_end + self.settle, deadline) - now)
+            else:
+                break
+        else:
             self.stats.cut_short += 1
         self.stats.held_seconds_max = max(self.stats.held_seconds_max, time.monotonic() - started)

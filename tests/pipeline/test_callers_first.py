@@ -107,3 +107,29 @@ async def test_callcenter_agi_wires_the_gate_unless_set_to_zero(store: TimelineS
     assert wired.runner.gate is wired.server.gate and wired.server.gate.max_hold == 0.05
     off = AgiProcess(Settings(agi=AgiSettings(port=0, callers_first_ms=0)), store)
     assert off.runner.gate is None
+
+
+async def test_the_recordings_wait_until_no_caller_arrived_for_the_settle_time() -> None:
+    """A burst's callers connect over a few milliseconds: the first one answered must not let
+    the recordings in while the next are arriving."""
+    gate = CallersFirst(max_hold=2.0, settle=0.05)
+    with gate.answering():
+        pass
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    async def next_caller() -> None:
+        await asyncio.sleep(0.03)  # arrives within the settle time: the wait starts again
+        with gate.answering():
+            await asyncio.sleep(0.03)
+
+    caller = asyncio.ensure_future(next_caller())
+    await gate.wait_turn()
+    waited = loop.time() - started
+    await caller
+    assert 0.03 + 0.03 + 0.04 <= waited < 1.5
+    assert gate.stats.held == 1 and gate.stats.cut_short == 0
+    started = loop.time()
+    await asyncio.sleep(0.06)
+    await gate.wait_turn()  # quiet for longer than the settle time: no wait
+    assert loop.time() - started < 0.06 + 0.03

@@ -8,8 +8,8 @@ Called as ``AGI(agi://HOST:4573/qualify)`` before ``Queue(line19)``. In order:
 3. the repeat-caller and room lookups run together under the budget (minus a reserve for the
    replies), started as soon as the environment is read (during the linkedid round trip), each
    shared by the sessions in flight (one query for a burst's numbers, ``batching.py``; one room
-   query, whose snapshot the next callers use for ``ROOM_FRESH_SECONDS`` without asking again,
-   ``_room_snapshot``; an overflow retry always asks). A store late or failing is replaced by
+   query, whose snapshot the next callers use for a quarter second, ``room_count.py``; an
+   overflow retry always asks). A store late or failing is replaced by
    memory when it has some: the recent callers loaded at start and kept since (``recent.py``),
    the newest room snapshot if younger than ``ROOM_MEMORY_SECONDS`` (both noted on the
    decision); without it (a store down since start), safe defaults (queue, normal priority)
@@ -35,7 +35,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import TypeVar
 
 from callcenter.agi.admission import Admission, RoomLedger
@@ -53,6 +52,7 @@ from callcenter.agi.numbers import CallerNumber, classify
 from callcenter.agi.protocol import AgiHangupError, AgiProtocolError, AgiRequest, AgiSession
 from callcenter.agi.quiet import Quiet
 from callcenter.agi.recent import RecentCallers, merge
+from callcenter.agi.room_count import RoomCounter
 from callcenter.domain.events import CallEntered, Clock, OverflowRound
 from callcenter.pipeline.ports import EventSink
 
@@ -67,13 +67,6 @@ MAX_RAW = 80  # the calls.caller_raw column
 # milliseconds; with a smaller margin the server's own cut fires first and counts an overrun.
 CLOSE_MARGIN = 0.02
 WARM_TIMEOUT = 5.0  # seconds the start may spend warming the store lookups
-# When the room query is late, the newest snapshot is used if it began at most this long ago:
-# it may still count calls that have ended since (a caller sent to overflow who need not be),
-# never fewer (the ledger counts the calls let in since, see admission.py).
-ROOM_MEMORY_SECONDS = 10.0
-# A snapshot this young is used as is, without a query: during a burst, the callers after the
-# first share one (see _room_snapshot). Far below the ledger's confirm_grace (2 s).
-ROOM_FRESH_SECONDS = 0.25
 
 
 @dataclass
@@ -119,11 +112,9 @@ class QualifyRoute:
         self.config = config
         self.now = now
         self.stats = QualifyStats()
-        self._room_query: asyncio.Future[RoomSnapshot] | None = None
-        # (loop time the query began, snapshot): the newest the store gave
-        self._last_room: tuple[float, RoomSnapshot] | None = None
         self.recent = RecentCallers(timedelta(minutes=config.repeat_window_minutes))
         self.priors = PriorCallsBatcher(lookups)
+        self.room = RoomCounter(lookups, ledger)
 
     async def __call__(
         self, session: AgiSession, request: AgiRequest, deadline: float, spawn: Spawn
@@ -139,7 +130,7 @@ class QualifyRoute:
         priors = self.priors.ask(number.e164, since) if number.e164 else None
         # an overflow retry counts the room afresh: its caller waited for a place to free
         reuse = "retry" not in request.query
-        room = asyncio.ensure_future(asyncio.shield(self._room_snapshot(reuse=reuse)))
+        room = asyncio.ensure_future(asyncio.shield(self.room.snapshot(reuse=reuse)))
         try:
             call_id = await self._linkedid(session, request, deadline, budget, notes)
         except BaseException:  # cut at the budget: nobody will read the lookups
@@ -237,12 +228,10 @@ class QualifyRoute:
             if call_id:
                 self.recent.seen(number.e164, call_id, now)
         room = _result(room_task, "room_lookup", notes)
-        if room is None and self._last_room is not None:
-            taken_at, last = self._last_room
-            age = loop.time() - taken_at
-            if age <= ROOM_MEMORY_SECONDS:  # the ledger counts every call let in since
-                room = last
-                notes.append(f"room_from_snapshot: {age:.1f} s old")
+        remembered = self.room.remembered() if room is None else None
+        if remembered is not None:  # the ledger counts every call let in since
+            room, age = remembered
+            notes.append(f"room_from_snapshot: {age:.1f} s old")
         if priors is None and room is None:
             return safe_default(self.config.policy, *notes)
         admission: Admission | None = None
@@ -266,50 +255,14 @@ class QualifyRoute:
         try:
             async with asyncio.timeout(WARM_TIMEOUT):
                 self.recent.load(await warm(since))
-                await self._room_snapshot()
+                await self.room.snapshot()
         except Exception as exc:  # the store may be down at start: the sessions will say so
             log.warning("qualify: could not warm the store lookups: %r", exc)
 
     async def aclose(self) -> None:
         """Stop the queries still running (a hung store) at shutdown."""
         await self.priors.aclose()
-        if self._room_query is not None and not self._room_query.done():
-            self._room_query.cancel()
-            await asyncio.gather(self._room_query, return_exceptions=True)
-
-    def _room_snapshot(self, *, reuse: bool = False) -> asyncio.Future[RoomSnapshot]:
-        """The room query in flight, shared by every session that arrives meanwhile, or the
-        newest snapshot if it began less than ``ROOM_FRESH_SECONDS`` ago (with ``reuse``).
-
-        Sharing is safe because of the ledger: a snapshot started before another session's
-        admission still counts that admission (the snapshot does not know the call, the ledger
-        does). What a snapshot cannot know is what changed in the store by another path since it
-        began, for at most ``ROOM_FRESH_SECONDS``: a call that ended (one caller too many
-        counted: overflow where a place had just come free) or one let in without this server
-        (too few: its FastAGI failed open; Asterisk's maxlen still guards the queue). Under a
-        burst this turns 60 identical queries, and 60 waits for them, into one or two.
-        """
-        loop = asyncio.get_running_loop()
-        idle = self._room_query is None or self._room_query.done()
-        if reuse and idle and self._last_room is not None:
-            began, snapshot = self._last_room
-            if loop.time() - began <= ROOM_FRESH_SECONDS:
-                fresh: asyncio.Future[RoomSnapshot] = loop.create_future()
-                fresh.set_result(snapshot)
-                return fresh
-        if self._room_query is None or idle:
-            query = asyncio.ensure_future(self.lookups.room(self.ledger.pending()))
-            query.add_done_callback(partial(self._keep_room, loop.time()))
-            self._room_query = query
-        return self._room_query
-
-    def _keep_room(self, started_at: float, query: asyncio.Future[RoomSnapshot]) -> None:
-        """The newest snapshot, for when the store is late (a failure is read by the sessions
-        that share it: never "never retrieved")."""
-        if query.cancelled() or query.exception() is not None:
-            return
-        if self._last_room is None or self._last_room[0] < started_at:
-            self._last_room = (started_at, query.result())
+        await self.room.aclose()
 
     async def _answer(
         self,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.agi import qualify
+from callcenter.agi import room_count
 from callcenter.agi.lookups import PriorCall, RoomSnapshot, StoreLookups
 from callcenter.domain.call import Call, CallState
 from callcenter.domain.events import CallEvent
@@ -391,7 +391,7 @@ async def test_a_late_store_is_replaced_by_what_it_said_before(make_room: RoomFa
     late = LateStore(StoreLookups(first.store.engine))
     room = await make_room(lookups=late, budget=1.0, capacity=2)  # loads its memory at start
     late.late = True
-    await asyncio.sleep(qualify.ROOM_FRESH_SECONDS)  # the start's snapshot is no longer fresh
+    await asyncio.sleep(room_count.ROOM_FRESH_SECONDS)  # the start's snapshot is no longer fresh
     answers = [
         await play(
             "127.0.0.1",
@@ -425,8 +425,8 @@ async def test_a_late_store_is_replaced_by_what_it_said_before(make_room: RoomFa
 async def test_a_room_snapshot_too_old_is_not_used(
     make_room: RoomFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(qualify, "ROOM_MEMORY_SECONDS", 0.0)
-    monkeypatch.setattr(qualify, "ROOM_FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(room_count, "ROOM_MEMORY_SECONDS", 0.0)
+    monkeypatch.setattr(room_count, "ROOM_FRESH_SECONDS", 0.0)
     late = LateStore(StoreLookups((await make_room()).store.engine))
     room = await make_room(lookups=late, budget=1.0)
     late.late = True
@@ -480,6 +480,6 @@ async def test_callers_within_a_quarter_second_share_one_room_count(
     # second old
     assert await call(2, b"qualify?retry=1") == "overflow"
     assert counting.room_queries == 2
-    await asyncio.sleep(qualify.ROOM_FRESH_SECONDS + 0.05)
+    await asyncio.sleep(room_count.ROOM_FRESH_SECONDS + 0.05)
     await call(3)
     assert counting.room_queries == 3

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.agi import qualify
+from callcenter.agi import room_count
 from callcenter.agi.qualify import QualifyConfig
 from callcenter.domain.call import Call, CallState
 from callcenter.sim.agi_peer import environment, play
@@ -40,7 +40,7 @@ async def test_80_callers_into_a_60_place_room(make_room: RoomFactory) -> None:
     await room.store.save(
         Call(id="3.0", state=CallState.ANSWERED, line_ended=True, rang_at=now), []
     )
-    await asyncio.sleep(qualify.ROOM_FRESH_SECONDS)  # the snapshot taken at start is stale
+    await asyncio.sleep(room_count.ROOM_FRESH_SECONDS)  # the snapshot taken at start is stale
 
     async def caller(n: int) -> tuple[str, dict[str, str]]:
         call_id = f"1795400000.{n * 2}"

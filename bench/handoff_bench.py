@@ -13,6 +13,7 @@ On PostgreSQL the hand-offs run in a fresh database created on the server of ``-
 durable commit on this disk sets, whatever callcenter does.
 
     .venv/bin/python bench/handoff_bench.py [--count 1000] [--redis-url URL] [--database-url URL]
+        [--round-trips]
     e.g. --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import contextvars
 import json
@@ -126,6 +128,50 @@ def timed_commits(sink: list[float]) -> Iterator[None]:
         Transaction.commit = original  # type: ignore[method-assign]
 
 
+_ROLE = contextvars.ContextVar("role", default="setup")
+_DEPTH = contextvars.ContextVar("depth", default=0)
+
+
+@contextlib.contextmanager
+def counted_round_trips(counts: collections.Counter[str]) -> Iterator[None]:
+    """Count asyncpg's round trips (statements, BEGIN, COMMIT, ROLLBACK) by who made them:
+    ``qualify``, ``relay`` or ``console`` (``--round-trips``; off by default, it costs a little)."""
+    from asyncpg.connection import Connection
+    from asyncpg.prepared_stmt import PreparedStatement
+
+    wrapped = [
+        (cls, name)
+        for cls, names in (
+            (Connection, ("execute", "executemany", "fetch", "fetchrow", "fetchval", "prepare")),
+            (PreparedStatement, ("fetch", "fetchrow", "fetchval", "executemany")),
+            (Transaction, ("start", "commit", "rollback")),
+        )
+        for name in names
+    ]
+    originals = {(cls, name): getattr(cls, name) for cls, name in wrapped}
+
+    def counting(original: Any) -> Any:
+        async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _DEPTH.get():  # e.g. Transaction.start runs Connection.execute: one trip
+                return await original(self, *args, **kwargs)
+            token = _DEPTH.set(1)
+            counts[_ROLE.get()] += 1
+            try:
+                return await original(self, *args, **kwargs)
+            finally:
+                _DEPTH.reset(token)
+
+        return call
+
+    for (cls, name), original in originals.items():
+        setattr(cls, name, counting(original))
+    try:
+        yield
+    finally:
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
+
+
 def asyncpg_dsn(url: str) -> str:
     """A SQLAlchemy PostgreSQL URL as asyncpg takes it."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -184,7 +230,9 @@ async def fresh_postgres(server_url: str) -> tuple[str, Any]:
     return url.render_as_string(hide_password=False), drop
 
 
-async def run(count: int, redis_url: str, database_url: str | None) -> dict[str, Any]:
+async def run(
+    count: int, redis_url: str, database_url: str | None, *, round_trips: bool = False
+) -> dict[str, Any]:
     tmp = tempfile.TemporaryDirectory()
     url = database_url or f"sqlite+aiosqlite:///{Path(tmp.name) / 'bench.db'}"
     bare = await bare_commits(url, count) if url.startswith("postgresql") else None
@@ -235,6 +283,7 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
     stop = asyncio.Event()
 
     async def console() -> None:
+        _ROLE.set("console")
         while not stop.is_set():
             fresh = await desk.poll(block_ms=200)
             now = time.perf_counter()
@@ -247,7 +296,15 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
     calls = [f"bench-{i}" for i in range(count)]
     for call_id in calls:
         await answered(sink, call_id)
-    tasks = [asyncio.create_task(relay.run(stop, poll=1.0)), asyncio.create_task(console())]
+
+    async def relay_run() -> None:
+        _ROLE.set("relay")
+        await relay.run(stop, poll=1.0)
+
+    trips: collections.Counter[str] = collections.Counter()
+    counting = counted_round_trips(trips) if round_trips else contextlib.nullcontext()
+    counting.__enter__()
+    tasks = [asyncio.create_task(relay_run()), asyncio.create_task(console())]
     await desk.poll()  # the group exists before the first hand-off
     latencies: list[float] = []
     committed: list[float] = []  # qualify() alone: validation, checks, the one transaction
@@ -258,10 +315,12 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
         for i, call_id in enumerate(calls):
             started = time.perf_counter()
             token = _IN_QUALIFY.set(True)
+            role = _ROLE.set("qualify")
             try:
                 with timed_commits(commits):
                     handoff = await service.qualify(call_id, FIELDS, by="op01", request_id=f"b{i}")
             finally:
+                _ROLE.reset(role)
                 _IN_QUALIFY.reset(token)
             done = time.perf_counter()
             committed.append((done - started) * 1000)
@@ -283,6 +342,7 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
         await console_redis.aclose()
         await engine.dispose()
         tmp.cleanup()
+        counting.__exit__(None, None, None)
 
     ordered = sorted(latencies)
     return {
@@ -311,6 +371,12 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
         "target_p99_ms": 20,
         # BEGIN; INSERT; COMMIT with asyncpg on the same server, just before (PostgreSQL only)
         "bare_commit": bare,
+        # --round-trips: asyncpg round trips per hand-off, by who made them (PostgreSQL)
+        "round_trips_per_handoff": {
+            role: round(trips[role] / count, 2) for role in ("qualify", "relay", "console")
+        }
+        if round_trips
+        else None,
         "database": url.split(":", 1)[0] if database_url else "sqlite (file, WAL)",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -332,12 +398,14 @@ async def run(count: int, redis_url: str, database_url: str | None) -> dict[str,
     }
 
 
-async def main_run(count: int, redis_url: str, database_url: str | None) -> dict[str, Any]:
+async def main_run(
+    count: int, redis_url: str, database_url: str | None, round_trips: bool
+) -> dict[str, Any]:
     if database_url is None or not database_url.startswith("postgresql"):
         return await run(count, redis_url, database_url)
     url, drop = await fresh_postgres(database_url)
     try:
-        return await run(count, redis_url, url)
+        return await run(count, redis_url, url, round_trips=round_trips)
     finally:
         await drop()
 
@@ -352,8 +420,13 @@ def main() -> None:
         help="default: a temporary SQLite file; PostgreSQL: a fresh database on its server",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--round-trips",
+        action="store_true",
+        help="PostgreSQL: count asyncpg round trips per hand-off (qualify, relay, console)",
+    )
     args = parser.parse_args()
-    result = asyncio.run(main_run(args.count, args.redis_url, args.database_url))
+    result = asyncio.run(main_run(args.count, args.redis_url, args.database_url, args.round_trips))
     print(f"{'hand-offs':<12}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     print(
         f"{result['handoffs']:<12}{result['p50_ms']:>10.2f}{result['p90_ms']:>10.2f}"
@@ -382,6 +455,12 @@ def main() -> None:
             f"p99 {b['p99_ms']:.2f}, max {b['max_ms']:.2f} ms (synchronous_commit "
             f"{b['synchronous_commit']}, wal_sync_method {b['wal_sync_method']}, "
             f"commit_delay {b['commit_delay']})"
+        )
+    if result["round_trips_per_handoff"] is not None:
+        trips = result["round_trips_per_handoff"]
+        print(
+            "round trips to PostgreSQL per hand-off: "
+            + ", ".join(f"{role} {n:g}" for role, n in trips.items())
         )
     verdict = "met" if result["p99_ms"] <= result["target_p99_ms"] else "MISSED"
     print(f"target p99 <= {result['target_p99_ms']} ms: {verdict}  ({result['database']})")

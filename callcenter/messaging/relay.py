@@ -1,7 +1,9 @@
 """The outbox relay: publishes dispatch tickets written by the pipeline, then marks them sent.
 
 Tickets committed in this process are handed over by the store right after the commit and go
-out at once; the outbox table is polled as well (rows from other processes, or left by a crash).
+out at once, without reading the table back; the outbox table is polled as well, every ``poll``
+seconds (rows from other processes, rows whose publishing failed, rows left by a crash), not on
+every wake-up: a hand-off's path is its commit, the XADD and nothing else.
 Order per ticket: publish (idempotent by ticket id), submit ``DispatchSent`` to the pipeline
 (idempotent by its source id), mark the outbox row sent. A crash or a Redis failure anywhere in
 between leaves the row unsent, and the next pass repeats the three steps without duplicating
@@ -82,17 +84,23 @@ class OutboxRelay:
         # Tickets just committed in this process: published without reading them back.
         self._hints: deque[Ticket] = deque(maxlen=10_000)
         self._epoch_checked_at: float | None = None  # None: check before the next publish
+        self._polled_at: float | None = None  # when the table was last read (None: never)
+        self._read_table = False  # woken without tickets: read the table on the next pass
 
     def wake(self, requests: Sequence[RequestDispatch] = ()) -> None:
         """Tickets were committed to the outbox: publish now rather than at the next poll.
 
-        Registered with ``TimelineStore.on_dispatch``; it runs only after the commit.
+        Registered with ``TimelineStore.on_dispatch``; it runs only after the commit. Without
+        ``requests`` the next pass reads the table at once.
         """
+        if not requests:
+            self._read_table = True
         self._hints.extend(ticket_of_request(r) for r in requests)
         self._wake.set()
 
-    async def drain(self) -> int:
-        """Publish the committed tickets, then every unsent row; returns how many went out.
+    async def drain(self, *, table: bool = True) -> int:
+        """Publish the committed tickets, then (``table``) every unsent row; returns how many
+        went out.
 
         Raises ``RedisError``/``TimeoutError`` when the stream is unreachable (rows stay unsent).
         """
@@ -103,10 +111,13 @@ class OutboxRelay:
                 await self._send(self._hints[0])
                 self._hints.popleft()
                 sent += 1
-            while rows := await self.outbox.unsent(self.batch):
-                for row in rows:
-                    await self._send(row.ticket)
-                    sent += 1
+            if table:
+                self._read_table = False
+                while rows := await self.outbox.unsent(self.batch):
+                    for row in rows:
+                        await self._send(row.ticket)
+                        sent += 1
+                self._polled_at = time.monotonic()
             return sent
         except (RedisError, TimeoutError, OSError):
             self._epoch_checked_at = None  # Redis may come back empty: look before publishing
@@ -140,11 +151,12 @@ class OutboxRelay:
             await self.announce(ticket.id, first)
 
     async def run(self, stop: asyncio.Event, *, poll: float = 1.0, retry: float = 1.0) -> None:
-        """Drain on every wake-up (and every ``poll`` seconds) until ``stop`` is set."""
+        """Drain on every wake-up, reading the table every ``poll`` seconds, until ``stop``."""
         while not stop.is_set():
             self._wake.clear()  # a commit during the pass sets it again: no wake-up is lost
+            due = self._polled_at is None or time.monotonic() - self._polled_at >= poll
             try:
-                await self.drain()
+                await self.drain(table=due or self._read_table)
             except (RedisError, TimeoutError, OSError) as exc:
                 self.stats.failures += 1
                 log.warning("dispatch stream unreachable, tickets wait in the outbox: %s", exc)

@@ -10,13 +10,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, exc
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# A pooled PostgreSQL connection idle longer than this is pinged before use (see _ping_if_idle).
-PING_AFTER_IDLE_SECONDS = 2.0
+# A pooled connection idle for longer than this is pinged before use (it may have died with a
+# server restart); one in steady use is not. SQLAlchemy's own pre-ping costs three round trips
+# (BEGIN, ``;``, ROLLBACK) on every checkout: a quarter of a hand-off's transaction.
+PING_IDLE_SECONDS = 2.0
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -28,34 +31,32 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
-    event.listen(engine.sync_engine, "checkin", _note_checkin)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_use_lifo=True)
+    event.listen(engine.sync_engine, "connect", _checked_in)  # new: no ping needed
+    event.listen(engine.sync_engine, "checkin", _checked_in)
     event.listen(engine.sync_engine, "checkout", _ping_if_idle)
     return engine
 
 
-def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
     record.info["idle_since"] = time.monotonic()
 
 
 def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """Ping a connection before use only if it sat idle in the pool (a server restarted or a
-    firewall dropped it meanwhile); a dead one is replaced, transparently to the caller.
+    """Ping a connection that sat idle in the pool; a dead one is replaced by a fresh one.
 
-    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: on asyncpg three round trips
-    (BEGIN, ``;``, ROLLBACK) before each query, which under a burst doubled the CPU and the
-    waits of the FastAGI lookups and of every pipeline batch. A connection that was in use a
-    moment ago is used as is; if its server went away since, the statement fails as an outage
-    (the pipeline holds and retries, see ``pipeline/outage.py``) and SQLAlchemy invalidates the
-    pool, so the next checkouts get fresh connections.
+    One in steady use (LIFO: the last one checked in goes out first) is not pinged: if the
+    server restarted meanwhile its first statement fails, SQLAlchemy then invalidates the whole
+    pool, and the caller retries as it does for any database error (the pipeline's runner, the
+    relay, the console).
     """
-    idle_since = record.info.get("idle_since")
-    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+    since = record.info.get("idle_since")
+    if since is not None and time.monotonic() - since < PING_IDLE_SECONDS:
         return
     try:
         dbapi_connection.ping()
-    except Exception as error:
-        raise exc.DisconnectionError(f"pooled connection dead after idling: {error}") from error
+    except Exception as exc:
+        raise DisconnectionError(str(exc)) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

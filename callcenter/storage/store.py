@@ -13,13 +13,14 @@ says where its own time came from.; each step's ``hash`` chains from the one bef
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, cast, func, null, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -231,29 +232,20 @@ class TimelineStore:
         if not steps:
             return 0
         call_ids = {step.call_id for step in steps}
-        # Each call's last seq, time and chain head (one query: the calls were just upserted),
-        # and the steps already stored (a replay): those are skipped here, so seq has no gap and
-        # every hash chains from a stored step.
-        last = (
-            select(
-                CALLS.c.id, CALLS.c.timeline_head, func.max(TIMELINE.c.seq), func.max(TIMELINE.c.at)
-            )
-            .select_from(CALLS.outerjoin(TIMELINE, TIMELINE.c.call_id == CALLS.c.id))
-            .where(CALLS.c.id.in_(call_ids))
-            .group_by(CALLS.c.id, CALLS.c.timeline_head)
-        )
         seq = {cid: 0 for cid in call_ids}
         latest: dict[str, datetime] = {}
         heads = {cid: GENESIS for cid in call_ids}
-        for cid, head, n, at in await conn.execute(last):
+        stored: set[tuple[str, str]] = set()
+        for cid, head, n, at, source in await conn.execute(
+            _heads_and_replays(),
+            {"p_calls": list(call_ids), "p_sources": list({step.source_id for step in steps})},
+        ):
+            if source is not None:
+                stored.add((cid, source))
+                continue
             seq[cid], heads[cid] = n or 0, head or GENESIS
             if at is not None:
                 latest[cid] = at
-        already = select(TIMELINE.c.call_id, TIMELINE.c.source_id).where(
-            TIMELINE.c.call_id.in_(call_ids),
-            TIMELINE.c.source_id.in_({step.source_id for step in steps}),
-        )
-        stored = {(cid, source) for cid, source in await conn.execute(already)}
         params = []
         for step in steps:
             if (step.call_id, step.source_id) in stored:
@@ -279,9 +271,8 @@ class TimelineStore:
         if not params:
             return 0
         result = await conn.execute(self._append, params)
-        set_head = update(CALLS).where(CALLS.c.id == bindparam("call"))
         await conn.execute(
-            set_head.values(timeline_head=bindparam("head")),
+            _set_heads(),
             [{"call": cid, "head": head} for cid, head in heads.items() if head != GENESIS],
         )
         return len(result.all())
@@ -373,6 +364,48 @@ class TimelineStore:
             result = await conn.stream(query)
             async for row in result:
                 yield dict(row._mapping)
+
+
+@functools.cache
+def _set_heads() -> Any:
+    return (
+        update(CALLS).where(CALLS.c.id == bindparam("call")).values(timeline_head=bindparam("head"))
+    )
+
+
+@functools.cache
+def _heads_and_replays() -> Any:
+    """One query (one round trip) for what ``append_in`` must know before it appends, built
+    once (building it per save cost more than running it); binds ``p_calls``, ``p_sources``.
+
+    Rows with ``source_id`` NULL: each call's chain head, last seq and time (the calls were
+    just upserted, so each has one). Rows with a ``source_id``: steps already stored (a
+    replay), skipped so that seq has no gap and every hash chains from a stored step.
+    """
+    calls: Any = bindparam("p_calls", expanding=True)
+    last = (
+        select(
+            CALLS.c.id,
+            CALLS.c.timeline_head,
+            func.max(TIMELINE.c.seq),
+            func.max(TIMELINE.c.at),
+            cast(null(), TIMELINE.c.source_id.type),
+        )
+        .select_from(CALLS.outerjoin(TIMELINE, TIMELINE.c.call_id == CALLS.c.id))
+        .where(CALLS.c.id.in_(calls))
+        .group_by(CALLS.c.id, CALLS.c.timeline_head)
+    )
+    already = select(
+        TIMELINE.c.call_id,
+        cast(null(), CALLS.c.timeline_head.type),
+        cast(null(), TIMELINE.c.seq.type),
+        cast(null(), TIMELINE.c.at.type),
+        TIMELINE.c.source_id,
+    ).where(
+        TIMELINE.c.call_id.in_(calls),
+        TIMELINE.c.source_id.in_(bindparam("p_sources", expanding=True)),
+    )
+    return union_all(last, already)
 
 
 @asynccontextmanager

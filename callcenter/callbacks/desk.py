@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from callcenter.domain import callback_life as life
 from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
 from callcenter.domain.events import CallbackEnded, CallbackStarted
@@ -51,7 +52,7 @@ class CallbackDesk:
         self.seats = seats
         self.now = now
 
-    async def offer_for(self, seat: Seat) -> cb.Offer:
+    async def offer_for(self, seat: Seat) -> life.Offer:
         """The task ``seat`` is offered now (reserved for it), or why none. A seat that is no
         longer free gives back a task it was offered but did not start."""
         now = self.now()
@@ -70,18 +71,18 @@ class CallbackDesk:
             await self.ledger.release(t.call_id, t.seat or "", now)
         if stale:
             tasks = await self.ledger.live()
-        room = cb.Room(
+        room = life.Room(
             longest_wait_seconds=await self.ledger.longest_wait_seconds(now),
             sla_answer_seconds=self.sla_answer_seconds,
         )
         for _ in range(3):  # another seat may take the same task first: try the next one
-            offer = cb.next_offer(tasks, seat.name, seat_free=free, room=room)
+            offer = life.next_offer(tasks, seat.name, seat_free=free, room=room)
             if offer.task is None or offer.task.status is not cb.Status.OPEN:
                 return offer
             if await self.ledger.offer(offer.task, seat.name, now):
-                return cb.Offer(task=cb.offered(offer.task, seat.name, now), fresh=True)
+                return life.Offer(task=life.offered(offer.task, seat.name, now), fresh=True)
             tasks = await self.ledger.live()
-        return cb.Offer(task=None, why_none="nothing_to_call")
+        return life.Offer(task=None, why_none="nothing_to_call")
 
     def _free(self, name: str) -> bool:
         seat = self.seats.seat(name) if self.seats is not None else None
@@ -97,7 +98,7 @@ class CallbackDesk:
         now = self.now()
         if not await self.ledger.offer(task, seat.name, now):
             raise CallbackRefusedError(f"call-back of {call_id} was just taken")
-        return cb.offered(task, seat.name, now)
+        return life.offered(task, seat.name, now)
 
     async def decline(self, call_id: str, seat: Seat) -> None:
         if not await self.ledger.release(call_id, seat.name, self.now()):

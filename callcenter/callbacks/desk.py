@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from callcenter.desks import require
 from callcenter.domain import callback_life as life
 from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
@@ -32,6 +33,11 @@ OPERATOR_RESULTS = frozenset(
 
 def seat_free(seat: Seat) -> bool:
     return seat.state is SeatState.AVAILABLE and seat.call_id is None
+
+
+def held_by(seat: Seat, status: cb.Status) -> Callable[[cb.CallbackTask], bool]:
+    """The task is ``seat``'s, in ``status`` (offered to it, or being called from it)."""
+    return lambda task: task.seat == seat.name and task.status is status
 
 
 class CallbackDesk:
@@ -106,9 +112,11 @@ class CallbackDesk:
 
     async def start(self, call_id: str, seat: Seat, by: str) -> int:
         """Call the task's caller back from ``seat``; returns the attempt number."""
-        task = await self._task(call_id)
-        if task.seat != seat.name or task.status is not cb.Status.OFFERED:
-            raise CallbackRefusedError(f"call-back of {call_id} is not offered to {seat.name}")
+        task = await self._task(
+            call_id,
+            allowed=held_by(seat, cb.Status.OFFERED),
+            refused=f"call-back of {call_id} is not offered to {seat.name}",
+        )
         if task.number is None:
             raise CallbackRefusedError(f"call-back of {call_id}: the number cannot be called")
         attempt = task.attempts + 1
@@ -140,9 +148,11 @@ class CallbackDesk:
         """The operator says how the call-back went (what they heard)."""
         if result not in OPERATOR_RESULTS:
             raise CallbackRefusedError(f"not a result an operator gives: {result.value}")
-        task = await self._task(call_id)
-        if task.seat != seat.name or task.status is not cb.Status.CALLING:
-            raise CallbackRefusedError(f"{seat.name} is not calling back {call_id}")
+        task = await self._task(
+            call_id,
+            allowed=held_by(seat, cb.Status.CALLING),
+            refused=f"{seat.name} is not calling back {call_id}",
+        )
         await self._ended(call_id, seat.name, task.attempts, result, "operator", "")
 
     async def _ended(
@@ -163,8 +173,18 @@ class CallbackDesk:
             )
         )
 
-    async def _task(self, call_id: str) -> cb.CallbackTask:
-        task = await self.ledger.get(call_id)
-        if task is None:
-            raise CallbackRefusedError(f"no call-back task for {call_id}")
-        return task
+    async def _task(
+        self,
+        call_id: str,
+        *,
+        allowed: Callable[[cb.CallbackTask], bool] = lambda _task: True,
+        refused: str = "",
+    ) -> cb.CallbackTask:
+        """The call's task, if ``allowed`` (else refused with ``refused``)."""
+        return await require(
+            self.ledger.get(call_id),
+            lambda task: CallbackRefusedError(
+                refused if task is not None else f"no call-back task for {call_id}"
+            ),
+            allowed=allowed,
+        )

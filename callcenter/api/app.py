@@ -11,7 +11,6 @@ read /metrics, and where the built web app is served from (``callcenter.api.weba
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -55,6 +54,7 @@ from callcenter.settings import (
     RoomSettings,
     WallboardSettings,
 )
+from callcenter.tasks import cancel_and_wait
 
 DESCRIPTION = """
 The API of the line-19 room. Log in at `POST /auth/token` (OAuth2 password flow) and send
@@ -103,10 +103,8 @@ def create_app(
         try:
             yield
         finally:
-            for feed in feeds:
-                feed.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await feed
+            for feed in feeds:  # they write through Redis: a cancellation can be lost there
+                await cancel_and_wait(feed)
             await services.hub.stop()
             await throttle.close()
 

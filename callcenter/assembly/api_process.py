@@ -35,6 +35,7 @@ from callcenter.remote.roles import ServeRole, check_role
 from callcenter.settings import Settings
 from callcenter.storage.store import TimelineStore
 from callcenter.storage.tickets import TicketStore
+from callcenter.tasks import stop_within
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class ApiProcess:
         self._board_stop.set()
         if self._board is not None:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(self._board, 5)
+                await stop_within([self._board], 5)  # a Redis reader (callcenter/tasks.py)
         await self.feed_log.close()
         await self.redis.aclose()
         await self.desk_redis.aclose()

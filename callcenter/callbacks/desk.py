@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from callcenter.desks import require
+from callcenter.domain import callback_life as life
 from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
 from callcenter.domain.events import CallbackEnded, CallbackStarted
@@ -31,6 +33,11 @@ OPERATOR_RESULTS = frozenset(
 
 def seat_free(seat: Seat) -> bool:
     return seat.state is SeatState.AVAILABLE and seat.call_id is None
+
+
+def held_by(seat: Seat, status: cb.Status) -> Callable[[cb.CallbackTask], bool]:
+    """The task is ``seat``'s, in ``status`` (offered to it, or being called from it)."""
+    return lambda task: task.seat == seat.name and task.status is status
 
 
 class CallbackDesk:
@@ -51,7 +58,7 @@ class CallbackDesk:
         self.seats = seats
         self.now = now
 
-    async def offer_for(self, seat: Seat) -> cb.Offer:
+    async def offer_for(self, seat: Seat) -> life.Offer:
         """The task ``seat`` is offered now (reserved for it), or why none. A seat that is no
         longer free gives back a task it was offered but did not start."""
         now = self.now()
@@ -70,18 +77,18 @@ class CallbackDesk:
             await self.ledger.release(t.call_id, t.seat or "", now)
         if stale:
             tasks = await self.ledger.live()
-        room = cb.Room(
+        room = life.Room(
             longest_wait_seconds=await self.ledger.longest_wait_seconds(now),
             sla_answer_seconds=self.sla_answer_seconds,
         )
         for _ in range(3):  # another seat may take the same task first: try the next one
-            offer = cb.next_offer(tasks, seat.name, seat_free=free, room=room)
+            offer = life.next_offer(tasks, seat.name, seat_free=free, room=room)
             if offer.task is None or offer.task.status is not cb.Status.OPEN:
                 return offer
             if await self.ledger.offer(offer.task, seat.name, now):
-                return cb.Offer(task=cb.offered(offer.task, seat.name, now), fresh=True)
+                return life.Offer(task=life.offered(offer.task, seat.name, now), fresh=True)
             tasks = await self.ledger.live()
-        return cb.Offer(task=None, why_none="nothing_to_call")
+        return life.Offer(task=None, why_none="nothing_to_call")
 
     def _free(self, name: str) -> bool:
         seat = self.seats.seat(name) if self.seats is not None else None
@@ -97,7 +104,7 @@ class CallbackDesk:
         now = self.now()
         if not await self.ledger.offer(task, seat.name, now):
             raise CallbackRefusedError(f"call-back of {call_id} was just taken")
-        return cb.offered(task, seat.name, now)
+        return life.offered(task, seat.name, now)
 
     async def decline(self, call_id: str, seat: Seat) -> None:
         if not await self.ledger.release(call_id, seat.name, self.now()):
@@ -105,9 +112,11 @@ class CallbackDesk:
 
     async def start(self, call_id: str, seat: Seat, by: str) -> int:
         """Call the task's caller back from ``seat``; returns the attempt number."""
-        task = await self._task(call_id)
-        if task.seat != seat.name or task.status is not cb.Status.OFFERED:
-            raise CallbackRefusedError(f"call-back of {call_id} is not offered to {seat.name}")
+        task = await self._task(
+            call_id,
+            allowed=held_by(seat, cb.Status.OFFERED),
+            refused=f"call-back of {call_id} is not offered to {seat.name}",
+        )
         if task.number is None:
             raise CallbackRefusedError(f"call-back of {call_id}: the number cannot be called")
         attempt = task.attempts + 1
@@ -139,9 +148,11 @@ class CallbackDesk:
         """The operator says how the call-back went (what they heard)."""
         if result not in OPERATOR_RESULTS:
             raise CallbackRefusedError(f"not a result an operator gives: {result.value}")
-        task = await self._task(call_id)
-        if task.seat != seat.name or task.status is not cb.Status.CALLING:
-            raise CallbackRefusedError(f"{seat.name} is not calling back {call_id}")
+        task = await self._task(
+            call_id,
+            allowed=held_by(seat, cb.Status.CALLING),
+            refused=f"{seat.name} is not calling back {call_id}",
+        )
         await self._ended(call_id, seat.name, task.attempts, result, "operator", "")
 
     async def _ended(
@@ -162,8 +173,18 @@ class CallbackDesk:
             )
         )
 
-    async def _task(self, call_id: str) -> cb.CallbackTask:
-        task = await self.ledger.get(call_id)
-        if task is None:
-            raise CallbackRefusedError(f"no call-back task for {call_id}")
-        return task
+    async def _task(
+        self,
+        call_id: str,
+        *,
+        allowed: Callable[[cb.CallbackTask], bool] = lambda _task: True,
+        refused: str = "",
+    ) -> cb.CallbackTask:
+        """The call's task, if ``allowed`` (else refused with ``refused``)."""
+        return await require(
+            self.ledger.get(call_id),
+            lambda task: CallbackRefusedError(
+                refused if task is not None else f"no call-back task for {call_id}"
+            ),
+            allowed=allowed,
+        )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from callcenter.desks import call_of, require
 from callcenter.dispatch.qualification import Taxonomy, validate
 from callcenter.domain.call import Call
 from callcenter.domain.dispatch import OPEN_TICKET_STATES, Ticket
@@ -117,10 +118,11 @@ class HandoffService:
         opens a ticket it is recorded as ``dispatch_requested``, otherwise nothing is recorded.
         """
         qualification = validate(fields, self.taxonomy, region=self.region)
-        loaded = await self.calls.load(call_id)
-        call = loaded[0] if loaded else None
-        if call is None or not RULES[CallQualified].allowed(call):
-            raise CallNotQualifiableError(call_id, call.state.value if call else None)
+        call = await require(
+            call_of(self.calls, call_id),
+            lambda c: CallNotQualifiableError(call_id, c.state.value if c else None),
+            allowed=RULES[CallQualified].allowed,
+        )
 
         # Tickets come with a qualification: a call never qualified has none to look up.
         open_tickets = (

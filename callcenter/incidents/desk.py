@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from callcenter.desks import CallLookup, call_of, require
 from callcenter.domain.call import Call
 from callcenter.domain.dispatch import OPEN_TICKET_STATES, Ticket
 from callcenter.domain.events import CallAttached, IncidentReportAdded, Qualification
@@ -31,10 +32,6 @@ from callcenter.domain.incidents import (
 from callcenter.domain.lifecycle import RULES
 from callcenter.errors import CallNotAttachableError
 from callcenter.pipeline.ports import EventSink
-
-
-class CallLookup(Protocol):
-    async def load(self, call_id: str) -> tuple[Call, set[str]] | None: ...
 
 
 class IncidentLookup(Protocol):
@@ -103,10 +100,10 @@ class IncidentDesk:
         self.now = now
 
     async def _call(self, call_id: str, incident_id: str = "") -> Call:
-        loaded = await self.calls.load(call_id)
-        if loaded is None:
-            raise CallNotAttachableError(call_id, incident_id or "?", "unknown call")
-        return loaded[0]
+        return await require(
+            call_of(self.calls, call_id),
+            lambda _: CallNotAttachableError(call_id, incident_id or "?", "unknown call"),
+        )
 
     async def open_incidents(self) -> list[Incident]:
         return await self.incidents.open_incidents(self.now() - self.rules.window)

@@ -46,6 +46,7 @@ from callcenter.messaging.commands import (
     error_reply,
     ok_reply,
 )
+from callcenter.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,7 @@ class CommandServer:
             await self._read(stop)
         finally:
             # No heartbeat first, so callers stop sending; then finish what was started.
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beat
+            await cancel_and_wait(beat)  # it may be blocked in a Redis read (callcenter/tasks.py)
             with contextlib.suppress(RedisError, OSError):
                 await self.redis.delete(self.keys.heartbeat)
             if self._running:

@@ -21,6 +21,7 @@ from callcenter.messaging.seat_snapshot import SeatPublisher
 from callcenter.pipeline.ports import EventSink, PbxControl
 from callcenter.remote.handlers import bridge_handlers
 from callcenter.settings import Settings
+from callcenter.tasks import stop_within
 
 
 class BridgeChannel:
@@ -63,7 +64,8 @@ class BridgeChannel:
 
     async def stop(self) -> None:
         self._stop.set()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(task, 20)
+        # they end within a read's block once asked; a read stuck on a silent Redis is
+        # cancelled, repeatedly if redis-py loses the cancellation (callcenter/tasks.py)
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await stop_within(self._tasks, 20)
         await self.redis.aclose()

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from callcenter.domain import callback_life as life
 from callcenter.domain import callbacks as cb
 from callcenter.domain.effects import AppendTimeline
 from callcenter.storage.callback_tables import CallbackTaskRecord
@@ -109,9 +110,9 @@ async def apply_in(
                 )
             )
             for task in [task_from_row(r) for r in rows]:
-                if not cb.closes(task, op):
+                if not life.closes(task, op):
                     continue
-                done = cb.closed(task, op)
+                done = life.closed(task, op)
                 await _save(conn, done)
                 stored += await append(conn, cb.closed_steps(task, op))
                 changed.append(done)
@@ -120,7 +121,7 @@ async def apply_in(
             if row is None:
                 continue
             task = task_from_row(row)
-            new = cb.after(task, op)
+            new = life.after(task, op)
             if new != task:
                 await _save(conn, new)
                 changed.append(new)

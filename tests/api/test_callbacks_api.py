@@ -163,3 +163,32 @@ async def test_one_originate_per_start_and_stale_offers_go_back(room: Room, base
         assert first.status_code == 200, first.text
         assert second.status_code == 409, second.text
         assert [a for a, _args in room.pbx.actions] == ["originate_callback"]
+
+
+async def test_the_desk_s_refusals_say_why(room: Room, base: str) -> None:
+    """No task, a task not offered to this seat, one this seat is not calling back: 409 each,
+    with the desk's words (``callcenter.desks.require``), and nothing sent to the PBX."""
+    await abandon(room, "c1", "+212612000001", timedelta(minutes=2))
+    async with client(base) as http:
+        op3, op4 = room.headers("op3"), room.headers("op4")
+        cases = [
+            ("/me/callback/nope/call", op3, {}, "no call-back task for nope"),
+            ("/me/callback/c1/call", op3, {}, "call-back of c1 is not offered to Seat 03"),
+            (
+                "/me/callback/c1/result",
+                op3,
+                {"result": "reached"},
+                "Seat 03 is not calling back c1",
+            ),
+        ]
+        for path, who, body, why in cases:
+            r = await http.post(path, headers=who, json=body or None)
+            assert (r.status_code, r.json()["detail"]) == (409, why), path
+        assert (await http.get("/me/callback", headers=op3)).json()["task"]["call_id"] == "c1"
+        # offered to Seat 03 now: Seat 04 may neither start it nor report on it
+        r = await http.post("/me/callback/c1/call", headers=op4)
+        assert r.json()["detail"] == "call-back of c1 is not offered to Seat 04"
+        assert (await http.post("/me/callback/c1/call", headers=op3)).status_code == 200
+        r = await http.post("/me/callback/c1/result", headers=op4, json={"result": "busy"})
+        assert (r.status_code, r.json()["detail"]) == (409, "Seat 04 is not calling back c1")
+        assert [a for a, _args in room.pbx.actions] == ["originate_callback"]

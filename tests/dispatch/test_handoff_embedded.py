@@ -131,7 +131,7 @@ async def test_retry_and_amendments_never_open_a_second_ticket(room: Room) -> No
 
 
 async def test_qualifying_a_call_not_answered_is_refused(room: Room) -> None:
-    with pytest.raises(CallNotQualifiableError):
+    with pytest.raises(CallNotQualifiableError, match=r"no-such-call .*\(state: unknown\)"):
         await room.service.qualify("no-such-call", FIELDS, by="op03", request_id="r1")
     call_id = await room.answered_call()
     qualified_only = await room.service.qualify(

@@ -82,7 +82,12 @@ async def test_a_single_call_keeps_its_own_ticket(room: Room) -> None:
 
 @pytest.mark.parametrize(
     ("target", "why"),
-    [("own", "own incident"), ("I-nowhere", "no such open incident"), ("dup", "not attachable")],
+    [
+        ("own", "own incident"),
+        ("I-nowhere", "no such open incident"),
+        ("dup", "not attachable"),
+        ("unknown", "no-such-call cannot be attached to I-.*: unknown call"),
+    ],
 )
 async def test_attachments_refused(room: Room, target: str, why: str) -> None:
     desk = desk_of(room)
@@ -95,6 +100,8 @@ async def test_attachments_refused(room: Room, target: str, why: str) -> None:
         await room.service.qualify(third, FIELDS, by="op03", request_id="r3", hand_off=False)
         await desk.attach(call, f"I-{third}", by="op03", request_id="a0")
         target = f"I-{first}"
+    elif target == "unknown":  # a call nobody recorded
+        call, target = "no-such-call", f"I-{first}"
     elif target == "own":  # not qualified yet: no incident of its own opened
         call = await room.answered_call()
         target = f"I-{call}"

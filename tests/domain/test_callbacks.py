@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from callcenter.domain import callback_life as life
 from callcenter.domain import callback_pbx
 from callcenter.domain import callbacks as cb
 from callcenter.domain import events as ev
@@ -109,8 +110,8 @@ def test_a_withheld_caller_is_a_task_not_to_be_offered() -> None:
     assert task.status is cb.Status.NOT_CALLABLE
     assert task.not_callable is cb.NotCallable.WITHHELD
     assert task.number is None
-    room = cb.Room(longest_wait_seconds=0, sla_answer_seconds=15)
-    assert cb.next_offer([task], "Seat 01", seat_free=True, room=room).task is None
+    room = life.Room(longest_wait_seconds=0, sla_answer_seconds=15)
+    assert life.next_offer([task], "Seat 01", seat_free=True, room=room).task is None
 
 
 def _run(events: list[ev.CallEvent]) -> list[list[cb.CallbackOp]]:
@@ -203,7 +204,7 @@ CLOSES = [
     ("t", "op", "expected"), [c[1:] for c in CLOSES], ids=[c[0] for c in CLOSES]
 )
 def test_a_repeat_call_closes(t: cb.CallbackTask, op: cb.CloseCallbacks, expected: bool) -> None:
-    assert cb.closes(t, op) is expected
+    assert life.closes(t, op) is expected
 
 
 def test_a_repeat_call_is_on_both_timelines() -> None:
@@ -219,7 +220,7 @@ def test_a_repeat_call_is_on_both_timelines() -> None:
         "c1",
     )
     assert original.source_id != repeat.source_id
-    assert cb.closed(task(), close()).status is cb.Status.CLOSED
+    assert life.closed(task(), close()).status is cb.Status.CLOSED
 
 
 def attempt(result: cb.Result | None) -> cb.RecordAttempt:
@@ -254,7 +255,7 @@ ATTEMPTS = [
 def test_attempts(
     t: cb.CallbackTask, result: cb.Result | None, status: cb.Status, attempts: int
 ) -> None:
-    new = cb.after(t, attempt(result))
+    new = life.after(t, attempt(result))
     assert (new.status, new.attempts) == (status, attempts)
     if status is cb.Status.OPEN:
         assert new.seat is None  # offered again to whichever seat is free
@@ -296,7 +297,7 @@ def test_dial_end(status: str, expected: cb.Result | None) -> None:
     assert callback_pbx.dial_result(status) is expected
 
 
-ROOM_OK = cb.Room(longest_wait_seconds=10, sla_answer_seconds=15)
+ROOM_OK = life.Room(longest_wait_seconds=10, sla_answer_seconds=15)
 
 
 def test_offer_most_urgent_then_oldest() -> None:
@@ -304,10 +305,11 @@ def test_offer_most_urgent_then_oldest() -> None:
     new = task(call_id="new")
     repeated = task(call_id="rep", repeat_count=3)
     cut = task(call_id="cut", reason=cb.Reason.CUT_OFF)
-    assert cb.next_offer([new, old], "S", seat_free=True, room=ROOM_OK).task == old
-    assert cb.next_offer([new, old, cut], "S", seat_free=True, room=ROOM_OK).task == cut
+    assert life.next_offer([new, old], "S", seat_free=True, room=ROOM_OK).task == old
+    assert life.next_offer([new, old, cut], "S", seat_free=True, room=ROOM_OK).task == cut
     assert (
-        cb.next_offer([new, old, cut, repeated], "S", seat_free=True, room=ROOM_OK).task == repeated
+        life.next_offer([new, old, cut, repeated], "S", seat_free=True, room=ROOM_OK).task
+        == repeated
     )
 
 
@@ -322,15 +324,15 @@ OFFERS = [
     ("free", "wait", "expected"), [o[1:] for o in OFFERS], ids=[o[0] for o in OFFERS]
 )
 def test_offer_gates(free: bool, wait: float, expected: str) -> None:
-    room = cb.Room(longest_wait_seconds=wait, sla_answer_seconds=15)
-    offer = cb.next_offer([task()], "S", seat_free=free, room=room)
+    room = life.Room(longest_wait_seconds=wait, sla_answer_seconds=15)
+    offer = life.next_offer([task()], "S", seat_free=free, room=room)
     assert (offer.task.call_id if offer.task else offer.why_none) == expected
 
 
 def test_a_seat_keeps_its_own_offer_and_others_are_not_offered_it() -> None:
     mine = task(status=cb.Status.OFFERED, seat="S")
-    assert cb.next_offer([mine], "S", seat_free=False, room=ROOM_OK).task == mine
-    offer = cb.next_offer([mine], "T", seat_free=True, room=ROOM_OK)
+    assert life.next_offer([mine], "S", seat_free=False, room=ROOM_OK).task == mine
+    offer = life.next_offer([mine], "T", seat_free=True, room=ROOM_OK)
     assert offer.task is None and offer.why_none == "nothing_to_call"
 
 

@@ -37,8 +37,9 @@ class AgiSettings(BaseModel):
     retry_wait_seconds: float = Field(default=10.0, ge=0)
     # /readyz reports "agi": "silent" when no FastAGI session arrived for this long.
     ready_within_seconds: float = Field(default=600.0, gt=0)
-    # Callers first (pipeline/priority.py): the pipeline waits at most this long while FastAGI
-    # answers are in progress; the live feeds lag by as much during a burst. 0: never waits.
+    # Callers first (pipeline/priority.py), in ``callcenter agi``: its pipeline waits at most
+    # this long while FastAGI answers are in progress. 0: never waits. (The room's pipeline
+    # also feeds the live screens: it never waits.)
     callers_first_ms: int = Field(default=100, ge=0, le=1000)
 
 

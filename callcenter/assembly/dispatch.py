@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from callcenter.desks import CallLookup
 from callcenter.dispatch.board import TicketBoard
 from callcenter.dispatch.desk import AckRecorder, EmbeddedDispatchDesk, TicketAcknowledger
 from callcenter.dispatch.escalation import Escalator
 from callcenter.dispatch.feed import TicketFeed
-from callcenter.dispatch.handoff import CallLookup, HandoffService
+from callcenter.dispatch.handoff import HandoffService
 from callcenter.dispatch.qualification import Taxonomy
 from callcenter.dispatch.units import UnitRegistry
 from callcenter.messaging.connection import connect

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from callcenter.desks import call_of, require
+from callcenter.desks import CallLookup, call_of, require
 from callcenter.dispatch.qualification import Taxonomy, validate
 from callcenter.domain.call import Call
 from callcenter.domain.dispatch import OPEN_TICKET_STATES, Ticket
@@ -24,10 +24,6 @@ from callcenter.errors import CallNotQualifiableError
 from callcenter.pipeline.ports import EventSink
 
 _TICKET_NS = uuid.UUID("6f1c2b1e-8c55-4d8e-9a61-19d15bd15b19")
-
-
-class CallLookup(Protocol):
-    async def load(self, call_id: str) -> tuple[Call, set[str]] | None: ...
 
 
 class CachedCalls(Protocol):

@@ -4,7 +4,7 @@ A caller redirected back into the queue and answered by another seat talked in s
 conversations; each one's span starts at its own seat's answer (AgentConnect). ``answered_at``
 keeps the first answer (the caller's wait ends there); ``seat_answered_at`` the latest, so the
 conversation in progress can be measured when the caller leaves the seat's bridge. Rows stored
-before this revision have it null (see ``callcenter.domain.lifecycle._left_seat``).
+before this revision have it null (see ``callcenter.domain.lifecycle.talk.left_seat``).
 
 Revision ID: 0007
 Revises: 0006

@@ -2,9 +2,9 @@
 through the processor (``callcenter serve`` runs it inside the room, on the bridge's runner).
 
 Lifecycle, as the room's: ``async with process: await process.serve(stop)``; leaving closes the
-server, then applies what its runner still holds (within ``drain_timeout``). The runner is the
-room's ``OrderedRunner``: ``submit`` only enqueues, so an AGI answer never waits for a write, and
-the runner waits while answers are in progress (``pipeline/priority.py``: callers first).
+server, then applies what its runner still holds (within ``drain_timeout``). The runner is an
+``OrderedRunner`` of its own: ``submit`` only enqueues, so an AGI answer never waits for a write,
+and the runner waits while answers are in progress (``pipeline/priority.py``: callers first).
 """
 
 from __future__ import annotations

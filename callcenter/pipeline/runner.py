@@ -20,7 +20,9 @@ the age of the oldest waiting item, retries and drops for ``/metrics``.
 
 An item that fails for another reason (a fault of the item or of the code) is retried once on
 its own, then logged and counted in ``stats.failed``; the worker goes on with the next one.
-``close()`` processes everything already queued before returning.
+``close()`` processes everything already queued before returning. With a ``gate``
+(``priority.py``, ``callcenter agi`` only) the next batch waits while FastAGI answers are in
+progress, for a bounded time; the order is unchanged.
 """
 
 from __future__ import annotations
